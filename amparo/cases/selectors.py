@@ -1,0 +1,326 @@
+"""Reads of cases. Every list and lookup starts from the access policy (CASE_VIEW by default).
+
+Filters over form answers: a `FieldFilter` names a form, one of its fields, an operator and a
+value; all filters on one form become one EXISTS over that form's records. On PostgreSQL an
+option answer is matched by JSONB containment (`data @> {"field": "value"}`), which the GIN
+index answers; date and text answers compare the text value, numbers the JSON number.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, TextField
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast
+
+from amparo.accounts import access
+from amparo.accounts.choices import Permission
+from amparo.accounts.models import User
+from amparo.cases.models import (
+    Case,
+    CaseFormRecord,
+    CasePerson,
+    CaseType,
+    CaseTypeForm,
+    Classification,
+    Intervention,
+    InterventionType,
+    SavedFilter,
+)
+from amparo.forms import selectors as forms_selectors
+from amparo.forms.choices import FieldType
+from amparo.forms.definition import Field
+from amparo.registry.models import Person
+
+COUNT_CAP = 1000
+SORTS = {
+    "-opened_on": ("-opened_on", "-id"),
+    "opened_on": ("opened_on", "id"),
+    "number": ("number",),
+    "-risk_level": ("-risk_level", "-opened_on", "-id"),
+}
+OPERATORS = ("eq", "has", "gte", "lte", "contains")
+
+
+@dataclass(frozen=True)
+class FieldFilter:
+    form_id: int
+    field: str
+    operator: str  # one of OPERATORS
+    value: Any
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str = ""
+    case_type_id: int | None = None
+    classification_id: int | None = None
+    owner_id: int | None = None
+    org_unit_id: int | None = None
+    risk_level: str = ""
+    person_id: int | None = None
+    number: str = ""
+    opened_from: datetime.date | None = None
+    opened_to: datetime.date | None = None
+    fields: tuple[FieldFilter, ...] = field(default_factory=tuple)
+    sort: str = "-opened_on"
+
+    def used(self) -> list[str]:
+        """Names of the filters in use, for the audit row (never the values)."""
+        names = (
+            "status",
+            "case_type_id",
+            "classification_id",
+            "owner_id",
+            "org_unit_id",
+            "risk_level",
+            "person_id",
+            "number",
+            "opened_from",
+            "opened_to",
+        )
+        used = [name for name in names if getattr(self, name) not in ("", None)]
+        return used + [f"field:{item.form_id}:{item.field}:{item.operator}" for item in self.fields]
+
+
+def cases_visible_to(user: User | None, *, permission: Permission = Permission.CASE_VIEW) -> QuerySet[Case]:
+    """Cases the user may reach for `permission` (role + scope at the case's unit, or owner for OWN)."""
+    return access.visible(user, Case.objects.all(), permission)
+
+
+def _field_condition(item: FieldFilter) -> Q:
+    name, value = item.field, item.value
+    postgres = connection.vendor == "postgresql"
+    if item.operator == "eq":
+        if postgres:
+            return Q(data__contains={name: value})
+        return Q(**{f"data__{name}": value})
+    if item.operator == "has":
+        if postgres:
+            return Q(data__contains={name: [value]})
+        return Q(_text__icontains=f'"{value}"')
+    if item.operator == "contains":
+        return Q(_text__icontains=str(value))
+    lookup = "gte" if item.operator == "gte" else "lte"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Q(**{f"_json__{lookup}": value})
+    return Q(**{f"_text__{lookup}": str(value)})
+
+
+def _with_form_filters(cases: QuerySet[Case], filters: tuple[FieldFilter, ...]) -> QuerySet[Case]:
+    by_form: dict[int, list[FieldFilter]] = defaultdict(list)
+    for item in filters:
+        by_form[item.form_id].append(item)
+    for form_id, items in by_form.items():
+        records = CaseFormRecord.objects.filter(case=OuterRef("pk"), form_id=form_id)
+        for item in items:
+            records = records.alias(
+                _text=Cast(KeyTextTransform(item.field, "data"), TextField()),
+                _json=KeyTransform(item.field, "data"),
+            ).filter(_field_condition(item))
+        cases = cases.filter(Exists(records))
+    return cases
+
+
+def case_list(*, user: User | None, filters: CaseFilters) -> QuerySet[Case]:
+    """The case list: the filters over what the user may see, sorted."""
+    cases = cases_visible_to(user).select_related(
+        "case_type", "classification", "person", "org_unit", "owner"
+    )
+    exact = {
+        "status": filters.status,
+        "case_type_id": filters.case_type_id,
+        "classification_id": filters.classification_id,
+        "owner_id": filters.owner_id,
+        "org_unit_id": filters.org_unit_id,
+        "risk_level": filters.risk_level,
+        "person_id": filters.person_id,
+    }
+    cases = cases.filter(**{name: value for name, value in exact.items() if value not in ("", None)})
+    if filters.number.strip():
+        cases = cases.filter(number__icontains=filters.number.strip())
+    if filters.opened_from:
+        cases = cases.filter(opened_on__gte=filters.opened_from)
+    if filters.opened_to:
+        cases = cases.filter(opened_on__lte=filters.opened_to)
+    if filters.fields:
+        cases = _with_form_filters(cases, filters.fields)
+    return cases.order_by(*SORTS.get(filters.sort, SORTS["-opened_on"]))
+
+
+def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    count = queryset.order_by()[: cap + 1].count()
+    return min(count, cap), count > cap
+
+
+@dataclass(frozen=True)
+class Counts:
+    """ "N personas · M casos": distinct persons and cases of a list, each counted up to a cap."""
+
+    persons: int
+    persons_capped: bool
+    cases: int
+    cases_capped: bool
+
+
+def case_counts(cases: QuerySet[Case]) -> Counts:
+    persons, persons_capped = capped_count(cases.order_by().values("person_id").distinct())
+    count, capped = capped_count(cases)
+    return Counts(persons=persons, persons_capped=persons_capped, cases=count, cases_capped=capped)
+
+
+def case_get(*, user: User | None, case_id: Any, permission: Permission = Permission.CASE_VIEW) -> Case:
+    """One case the user may reach for `permission`, or Http404 (missing and forbidden alike, audited)."""
+    queryset = Case.objects.select_related(
+        "case_type", "classification", "person", "org_unit", "owner", "created_by"
+    ).prefetch_related(
+        Prefetch("involved", queryset=CasePerson.objects.select_related("person")),
+        Prefetch("form_records", queryset=CaseFormRecord.objects.select_related("form", "form_version")),
+    )
+    return access.access_object(user, queryset, case_id, permission)
+
+
+def case_clearance(user: User | None, case: Case) -> int:
+    return access.clearance_for(user, case, Permission.CASE_VIEW)
+
+
+def interventions_of(case: Case) -> QuerySet[Intervention]:
+    """Interventions of a case already reached through `case_get`."""
+    return case.interventions.select_related("intervention_type", "form_version", "created_by")
+
+
+def history_of(case: Case) -> dict[str, Any]:
+    return {
+        "classification": case.classification_changes.select_related(
+            "from_classification", "to_classification", "changed_by"
+        ),
+        "status": case.status_changes.select_related("changed_by"),
+    }
+
+
+@dataclass
+class PersonCases:
+    """What a person page shows: the person's cases (own or involved) and their interventions."""
+
+    cases: list[Case]
+    interventions: list[Intervention]
+    involved_case_ids: set[int]
+
+
+def person_cases(*, user: User | None, person: Person) -> PersonCases:
+    """Every case the viewer may see where the person is the subject or is involved, with interventions."""
+    involved_ids = set(CasePerson.objects.filter(person=person).values_list("case_id", flat=True))
+    cases = list(
+        cases_visible_to(user)
+        .filter(Q(person=person) | Q(pk__in=involved_ids))
+        .select_related("case_type", "classification", "org_unit", "owner")
+        .order_by("-opened_on", "-id")[:200]
+    )
+    interventions = list(
+        Intervention.objects.filter(case__in=[case.pk for case in cases])
+        .select_related("intervention_type", "case")
+        .order_by("-occurred_on", "-id")[:200]
+    )
+    return PersonCases(
+        cases=cases,
+        interventions=interventions,
+        involved_case_ids={case.pk for case in cases if case.pk in involved_ids},
+    )
+
+
+# --- Configuration (not personal data: readable by anyone working cases) --------------------------
+
+
+def case_types_active() -> QuerySet[CaseType]:
+    return CaseType.objects.filter(is_active=True).order_by("name_es", "id")
+
+
+def case_type_list() -> QuerySet[CaseType]:
+    return CaseType.objects.prefetch_related(
+        "type_forms__form", "classifications", "intervention_types"
+    ).order_by("name_es", "id")
+
+
+def case_type_get(case_type_id: Any) -> CaseType:
+    return CaseType.objects.get(pk=case_type_id)
+
+
+def type_forms(case_type: CaseType) -> list[CaseTypeForm]:
+    return list(case_type.type_forms.select_related("form").order_by("position", "id"))
+
+
+def classifications_of(case_type: CaseType, *, active_only: bool = True) -> QuerySet[Classification]:
+    rows = case_type.classifications.all()
+    return rows.filter(is_active=True) if active_only else rows
+
+
+def intervention_types_of(case_type: CaseType, *, active_only: bool = True) -> QuerySet[InterventionType]:
+    rows = case_type.intervention_types.select_related("form")
+    return rows.filter(is_active=True) if active_only else rows
+
+
+@dataclass(frozen=True)
+class FilterableField:
+    """A field of a case type's form offered as a list filter."""
+
+    form_id: int
+    form_title: str
+    field: Field
+    key: str  # "<form id>.<field name>", the query-string key
+
+
+FILTERABLE_TYPES = frozenset(
+    {
+        FieldType.SELECT_ONE,
+        FieldType.SELECT_MULTIPLE,
+        FieldType.YES_NO,
+        FieldType.DATE,
+        FieldType.DATETIME,
+        FieldType.INTEGER,
+        FieldType.DECIMAL,
+        FieldType.TEXT,
+        FieldType.LONG_TEXT,
+        FieldType.CALCULATED,
+    }
+)
+
+
+def filterable_fields(case_type: CaseType, *, clearance: int) -> list[FilterableField]:
+    """Top-level fields of the type's forms (latest versions) the viewer may see and filter by.
+
+    A filter on a field above one's clearance would reveal its answers, so those are left out.
+    """
+    result: list[FilterableField] = []
+    for link in type_forms(case_type):
+        version = forms_selectors.latest_version(link.form)
+        if version is None:
+            continue
+        definition = forms_selectors.definition_of(version)
+        for section in definition.sections:
+            for item in section.fields:
+                if item.type in FILTERABLE_TYPES and item.sensitivity <= clearance:
+                    result.append(
+                        FilterableField(
+                            form_id=link.form_id,
+                            form_title=link.form.title,
+                            field=item,
+                            key=f"{link.form_id}.{item.name}",
+                        )
+                    )
+    return result
+
+
+def saved_filters_of(user: User) -> QuerySet[SavedFilter]:
+    return SavedFilter.objects.filter(user=user).order_by("name", "id")
+
+
+def list_clearance(user: User | None) -> int:
+    """The clearance to use where no single case is in view (list filters): the lowest among the
+    user's CASE_VIEW grants, so a filter never probes fields the user may not see somewhere."""
+    levels = [
+        grant.clearance for grant in access.grants_of(user) if Permission.CASE_VIEW in grant.permissions
+    ]
+    return min(levels, default=-1)

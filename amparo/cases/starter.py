@@ -1,0 +1,785 @@
+"""The starter configuration in Spanish, built as amparo.forms definitions through the forms
+services (published) and wired to case types:
+
+- Protección de niñas, niños y adolescentes (in the spirit of the inter-agency CPIMS+ forms):
+  registro, evaluación del interés superior, plan de caso, seguimiento, cierre; visita domiciliaria.
+- Protección consular (orientación / asistencia / protección): registro consular; visita a centro
+  de detención, acompañamiento.
+- Medidas RUNac: MPI, MPE, MPJ with the fields of the RUNac file contract.
+
+`starter_config_load()` is idempotent (skips forms and types that exist) and runs as the system
+(actor None). `demo_roles_grant_cases()` gives the demo roles the case permissions.
+"""
+
+from typing import Any
+
+from django.db import transaction
+
+from amparo.accounts.choices import Permission
+from amparo.accounts.models import OrgUnit, Role
+from amparo.cases import services
+from amparo.cases.choices import FormPurpose
+from amparo.cases.models import CaseType
+from amparo.cases.services import CaseTypeInput, NamedInput, TypeFormInput
+from amparo.forms import services as forms_services
+from amparo.forms.models import Form
+
+SI_NO_SD = [("si", "Sí", "Yes"), ("no", "No", "No"), ("sin_dato", "Sin dato", "No data")]
+
+
+def _text(es: str, en: str = "") -> dict[str, str]:
+    return {"es": es, **({"en": en} if en else {})}
+
+
+def field(name: str, kind: str, es: str, en: str = "", **extra: Any) -> dict[str, Any]:
+    return {"name": name, "type": kind, "label": _text(es, en), **extra}
+
+
+def options(name: str, items: list[tuple[str, str, str]]) -> dict[str, Any]:
+    return {"name": name, "options": [{"value": value, "label": _text(es, en)} for value, es, en in items]}
+
+
+def definition(
+    title_es: str,
+    title_en: str,
+    sections: list[tuple[str, str, list[dict[str, Any]]]],
+    option_lists: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    return {
+        "schema": 1,
+        "default_language": "es",
+        "title": _text(title_es, title_en),
+        "option_lists": option_lists or [],
+        "sections": [
+            {"name": name, "label": _text(label), "fields": fields} for name, label, fields in sections
+        ],
+    }
+
+
+RIESGOS = options(
+    "riesgos",
+    [
+        ("violencia_fisica", "Violencia física", "Physical violence"),
+        ("abuso_sexual", "Abuso sexual", "Sexual abuse"),
+        ("negligencia", "Negligencia", "Neglect"),
+        ("trabajo_infantil", "Trabajo infantil", "Child labour"),
+        ("situacion_calle", "Situación de calle", "Living on the street"),
+        ("no_acompanado", "No acompañado / separado", "Unaccompanied / separated"),
+        ("trata", "Trata", "Trafficking"),
+        ("otro", "Otro", "Other"),
+    ],
+)
+SEXO = options("sexo", [("f", "Mujer", "Female"), ("m", "Hombre", "Male"), ("x", "Otro", "Other")])
+CUIDADO = options(
+    "cuidado",
+    [
+        ("padres", "Con padre/madre", "With parents"),
+        ("familia_ampliada", "Familia ampliada", "Wider family"),
+        ("acogimiento", "Familia de acogida", "Foster family"),
+        ("institucion", "Institución", "Institution"),
+        ("solo", "Sin cuidador", "No caregiver"),
+    ],
+)
+SINO = options("si_no_sd", SI_NO_SD)
+
+FORMS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "pna_registro": (
+        "Registro de niña, niño o adolescente",
+        "Child registration",
+        definition(
+            "Registro de niña, niño o adolescente",
+            "Child registration",
+            [
+                (
+                    "deteccion",
+                    "Detección",
+                    [
+                        field(
+                            "fecha_identificacion",
+                            "date",
+                            "Fecha de identificación",
+                            "Identification date",
+                            required=True,
+                            constraint=". <= today()",
+                            constraint_message=_text("No puede ser futura", "Cannot be future"),
+                        ),
+                        field("via_ingreso", "text", "Vía de ingreso / referente", "Referral source"),
+                        field(
+                            "riesgos",
+                            "select_multiple",
+                            "Riesgos de protección",
+                            "Protection risks",
+                            options="riesgos",
+                            required=True,
+                        ),
+                        field(
+                            "riesgo_principal",
+                            "select_one",
+                            "Riesgo principal",
+                            "Main risk",
+                            options="riesgos",
+                        ),
+                    ],
+                ),
+                (
+                    "cuidado",
+                    "Cuidado",
+                    [
+                        field(
+                            "situacion_cuidado",
+                            "select_one",
+                            "Situación de cuidado",
+                            "Care arrangement",
+                            options="cuidado",
+                        ),
+                        field(
+                            "cuidador_nombre",
+                            "text",
+                            "Nombre del cuidador/a",
+                            "Caregiver's name",
+                            relevant="${situacion_cuidado} != 'solo' and ${situacion_cuidado} != ''",
+                        ),
+                        field("separado", "yes_no", "¿Separado/a de su familia?", "Separated from family?"),
+                        field(
+                            "fecha_separacion",
+                            "date",
+                            "Fecha de separación",
+                            "Date of separation",
+                            relevant="${separado} = 'yes'",
+                            required=True,
+                        ),
+                        field(
+                            "hermanos",
+                            "repeat",
+                            "Hermanos/as",
+                            "Siblings",
+                            fields=[
+                                field("hermano_nombre", "text", "Nombre", "Name"),
+                                field("hermano_edad", "integer", "Edad", "Age", minimum=0, maximum=30),
+                            ],
+                        ),
+                    ],
+                ),
+                (
+                    "reservado",
+                    "Información reservada",
+                    [
+                        field(
+                            "relato", "long_text", "Relato de los hechos", "Account of events", sensitivity=2
+                        ),
+                        field(
+                            "agresor_conocido",
+                            "yes_no",
+                            "¿Persona agresora conocida?",
+                            "Known perpetrator?",
+                            sensitivity=2,
+                        ),
+                    ],
+                ),
+            ],
+            [RIESGOS, SEXO, CUIDADO],
+        ),
+    ),
+    "pna_evaluacion": (
+        "Evaluación del interés superior",
+        "Best-interest assessment",
+        definition(
+            "Evaluación del interés superior",
+            "Best-interest assessment",
+            [
+                (
+                    "evaluacion",
+                    "Evaluación",
+                    [
+                        field(
+                            "fecha_evaluacion",
+                            "date",
+                            "Fecha de evaluación",
+                            "Assessment date",
+                            required=True,
+                        ),
+                        field(
+                            "salud", "select_one", "Necesidades de salud", "Health needs", options="si_no_sd"
+                        ),
+                        field(
+                            "educacion",
+                            "select_one",
+                            "Asiste a la escuela",
+                            "Attends school",
+                            options="si_no_sd",
+                        ),
+                        field(
+                            "opinion_nna",
+                            "long_text",
+                            "Opinión de la niña, niño o adolescente",
+                            "Child's views",
+                        ),
+                        field(
+                            "nivel_riesgo",
+                            "select_one",
+                            "Nivel de riesgo evaluado",
+                            "Assessed risk",
+                            options="nivel",
+                            required=True,
+                        ),
+                        field("salud_mental", "long_text", "Salud mental", "Mental health", sensitivity=2),
+                    ],
+                ),
+            ],
+            [
+                SINO,
+                options(
+                    "nivel", [("bajo", "Bajo", "Low"), ("medio", "Medio", "Medium"), ("alto", "Alto", "High")]
+                ),
+            ],
+        ),
+    ),
+    "pna_plan": (
+        "Plan de caso",
+        "Case plan",
+        definition(
+            "Plan de caso",
+            "Case plan",
+            [
+                (
+                    "plan",
+                    "Plan",
+                    [
+                        field("fecha_plan", "date", "Fecha del plan", "Plan date", required=True),
+                        field(
+                            "acciones",
+                            "repeat",
+                            "Acciones",
+                            "Actions",
+                            fields=[
+                                field("accion", "text", "Acción", "Action", required=True),
+                                field("responsable", "text", "Responsable", "Responsible"),
+                                field("plazo", "date", "Plazo", "Due date"),
+                            ],
+                        ),
+                        field("proxima_revision", "date", "Próxima revisión", "Next review"),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    "pna_seguimiento": (
+        "Seguimiento",
+        "Follow-up",
+        definition(
+            "Seguimiento",
+            "Follow-up",
+            [
+                (
+                    "seguimiento",
+                    "Seguimiento",
+                    [
+                        field("fecha_seguimiento", "date", "Fecha", "Date", required=True),
+                        field("avance", "select_one", "Avance del plan", "Plan progress", options="avance"),
+                        field("notas", "long_text", "Notas", "Notes"),
+                    ],
+                ),
+            ],
+            [
+                options(
+                    "avance",
+                    [
+                        ("sin", "Sin avance", "None"),
+                        ("parcial", "Parcial", "Partial"),
+                        ("cumplido", "Cumplido", "Achieved"),
+                    ],
+                )
+            ],
+        ),
+    ),
+    "pna_cierre": (
+        "Cierre",
+        "Closure",
+        definition(
+            "Cierre",
+            "Closure",
+            [
+                (
+                    "cierre",
+                    "Cierre",
+                    [
+                        field("fecha_cierre", "date", "Fecha de cierre", "Closure date", required=True),
+                        field(
+                            "motivo_cierre",
+                            "select_one",
+                            "Motivo de cierre",
+                            "Reason",
+                            options="motivo_cierre",
+                            required=True,
+                        ),
+                        field(
+                            "motivo_otro",
+                            "text",
+                            "Otro motivo",
+                            "Other reason",
+                            relevant="${motivo_cierre} = 'otro'",
+                        ),
+                    ],
+                ),
+            ],
+            [
+                options(
+                    "motivo_cierre",
+                    [
+                        ("objetivos", "Objetivos cumplidos", "Goals met"),
+                        ("mayoria_edad", "Mayoría de edad", "Came of age"),
+                        ("traslado", "Traslado", "Transferred"),
+                        ("otro", "Otro", "Other"),
+                    ],
+                )
+            ],
+        ),
+    ),
+    "pna_visita": (
+        "Visita domiciliaria",
+        "Home visit",
+        definition(
+            "Visita domiciliaria",
+            "Home visit",
+            [
+                (
+                    "visita",
+                    "Visita",
+                    [
+                        field("presente", "yes_no", "¿Se encontró a la niña/niño?", "Child present?"),
+                        field("hallazgos", "long_text", "Hallazgos", "Findings", required=True),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    "cons_registro": (
+        "Registro consular",
+        "Consular registration",
+        definition(
+            "Registro consular",
+            "Consular registration",
+            [
+                (
+                    "atencion",
+                    "Atención",
+                    [
+                        field(
+                            "fecha_solicitud", "date", "Fecha de la solicitud", "Request date", required=True
+                        ),
+                        field("materia", "select_one", "Materia", "Matter", options="materia", required=True),
+                        field("canal", "select_one", "Canal", "Channel", options="canal"),
+                        field("pais_ocurrencia", "text", "País donde ocurre", "Country"),
+                        field("detenido", "yes_no", "¿Persona detenida?", "Detained?"),
+                        field(
+                            "centro_detencion",
+                            "text",
+                            "Centro de detención",
+                            "Detention centre",
+                            relevant="${detenido} = 'yes'",
+                            required=True,
+                        ),
+                        field("descripcion", "long_text", "Descripción", "Description"),
+                        field(
+                            "antecedentes_penales",
+                            "long_text",
+                            "Antecedentes penales",
+                            "Criminal record",
+                            sensitivity=2,
+                        ),
+                    ],
+                ),
+            ],
+            [
+                options(
+                    "materia",
+                    [
+                        ("civil", "Civil", "Civil"),
+                        ("penal", "Penal", "Criminal"),
+                        ("migratorio", "Migratorio", "Migration"),
+                        ("laboral", "Laboral", "Labour"),
+                    ],
+                ),
+                options(
+                    "canal",
+                    [
+                        ("presencial", "Presencial", "In person"),
+                        ("telefono", "Teléfono", "Phone"),
+                        ("correo", "Correo", "E-mail"),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    "cons_visita_detencion": (
+        "Visita a centro de detención",
+        "Detention centre visit",
+        definition(
+            "Visita a centro de detención",
+            "Detention centre visit",
+            [
+                (
+                    "visita",
+                    "Visita",
+                    [
+                        field("centro", "text", "Centro", "Centre", required=True),
+                        field(
+                            "condiciones", "select_one", "Condiciones", "Conditions", options="condiciones"
+                        ),
+                        field("acceso_defensa", "yes_no", "¿Tiene defensa legal?", "Has legal counsel?"),
+                        field("observaciones", "long_text", "Observaciones", "Notes"),
+                    ],
+                ),
+            ],
+            [
+                options(
+                    "condiciones",
+                    [
+                        ("adecuadas", "Adecuadas", "Adequate"),
+                        ("deficientes", "Deficientes", "Poor"),
+                        ("graves", "Graves", "Serious"),
+                    ],
+                )
+            ],
+        ),
+    ),
+    "runac_mpi": (
+        "Medida de protección integral (MPI)",
+        "Integral protection measure",
+        definition(
+            "Medida de protección integral (MPI)",
+            "Integral protection measure (MPI)",
+            [
+                (
+                    "mpi",
+                    "MPI",
+                    [
+                        field(
+                            "id_intervencion", "text", "ID de intervención", "Intervention id", required=True
+                        ),
+                        field("tipo_intervencion", "text", "Tipo de intervención", "Intervention type"),
+                        field("motivo", "text", "Motivo", "Reason"),
+                        field("derecho_vulnerado", "text", "Derecho vulnerado", "Right violated"),
+                        field("origen_demanda", "text", "Origen de la demanda", "Origin"),
+                        field("organismo_interviniente", "text", "Organismo interviniente", "Agency"),
+                        field("fecha_cierre", "date", "Fecha de cierre", "Closing date"),
+                        field("motivo_cierre", "text", "Motivo de cierre", "Closing reason"),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    "runac_mpe": (
+        "Medida de protección excepcional (MPE)",
+        "Exceptional protection measure",
+        definition(
+            "Medida de protección excepcional (MPE)",
+            "Exceptional protection measure (MPE)",
+            [
+                (
+                    "mpe",
+                    "MPE",
+                    [
+                        field(
+                            "id_intervencion", "text", "ID de intervención", "Intervention id", required=True
+                        ),
+                        field(
+                            "tipo_intervencion",
+                            "select_one",
+                            "Tipo de intervención",
+                            "Intervention type",
+                            options="tipo_mpe",
+                            required=True,
+                        ),
+                        field("motivo", "text", "Motivo", "Reason"),
+                        field("derecho_vulnerado", "text", "Derecho vulnerado", "Right violated"),
+                        field("origen_demanda", "text", "Origen de la demanda", "Origin"),
+                        field("ambito_cumplimiento", "text", "Ámbito de cumplimiento", "Placement"),
+                        field("tipo_dispositivo", "text", "Tipo de dispositivo", "Facility type"),
+                        field(
+                            "fecha_control_legalidad",
+                            "date",
+                            "Fecha de control de legalidad",
+                            "Legality control date",
+                        ),
+                        field(
+                            "tipo_proyecto_restitucion",
+                            "select_one",
+                            "Proyecto de restitución",
+                            "Restitution project",
+                            options="proyecto",
+                        ),
+                        field(
+                            "situacion_al_cese",
+                            "text",
+                            "Situación al cese",
+                            "Situation at end",
+                            relevant="${tipo_intervencion} = 'CESE_MPE'",
+                        ),
+                        field(
+                            "fecha_cese",
+                            "date",
+                            "Fecha de cese",
+                            "End date",
+                            relevant="${tipo_intervencion} = 'CESE_MPE'",
+                            required=True,
+                        ),
+                    ],
+                ),
+            ],
+            [
+                options(
+                    "tipo_mpe",
+                    [
+                        ("PER_INICIAL", "Inicial", "Initial"),
+                        ("PRORROGA", "Prórroga", "Extension"),
+                        ("CAMBIO_AMBITO", "Cambio de ámbito", "Change of placement"),
+                        ("CESE_MPE", "Cese", "End"),
+                    ],
+                ),
+                options(
+                    "proyecto",
+                    [
+                        ("REVINCULACION_FAMILIAR", "Revinculación familiar", "Family reunification"),
+                        ("FAMILIA_AMPLIADA", "Familia ampliada", "Wider family"),
+                        ("ADOPCION", "Adopción", "Adoption"),
+                        ("AUTONOMIA", "Autonomía", "Autonomy"),
+                        ("OTRO", "Otro", "Other"),
+                        ("SIN_DATO", "Sin dato", "No data"),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    "runac_mpj": (
+        "Medida penal juvenil (MPJ)",
+        "Juvenile penal measure",
+        definition(
+            "Medida penal juvenil (MPJ)",
+            "Juvenile penal measure (MPJ)",
+            [
+                (
+                    "mpj",
+                    "MPJ",
+                    [
+                        field(
+                            "id_intervencion", "text", "ID de intervención", "Intervention id", required=True
+                        ),
+                        field(
+                            "tipo_movimiento",
+                            "select_one",
+                            "Movimiento",
+                            "Movement",
+                            options="movimiento",
+                            required=True,
+                        ),
+                        field(
+                            "tipo_medida_penal",
+                            "text",
+                            "Tipo de medida penal",
+                            "Penal measure",
+                            relevant="${tipo_movimiento} = 'INGRESO'",
+                        ),
+                        field(
+                            "dispositivo",
+                            "text",
+                            "Dispositivo",
+                            "Facility",
+                            relevant="${tipo_movimiento} = 'INGRESO'",
+                        ),
+                        field(
+                            "organo_judicial",
+                            "text",
+                            "Órgano judicial",
+                            "Court",
+                            relevant="${tipo_movimiento} = 'INGRESO'",
+                        ),
+                        field(
+                            "delito_imputado",
+                            "text",
+                            "Delito imputado",
+                            "Alleged offence",
+                            relevant="${tipo_movimiento} = 'INGRESO'",
+                            sensitivity=2,
+                        ),
+                        field(
+                            "situacion_procesal",
+                            "text",
+                            "Situación procesal",
+                            "Procedural status",
+                            relevant="${tipo_movimiento} = 'INGRESO'",
+                        ),
+                        field(
+                            "motivo_egreso",
+                            "text",
+                            "Motivo de egreso",
+                            "Exit reason",
+                            relevant="${tipo_movimiento} = 'EGRESO'",
+                        ),
+                        field(
+                            "id_ingreso_asociado",
+                            "text",
+                            "ID del ingreso asociado",
+                            "Associated entry id",
+                            relevant="${tipo_movimiento} = 'EGRESO'",
+                        ),
+                    ],
+                ),
+            ],
+            [options("movimiento", [("INGRESO", "Ingreso", "Entry"), ("EGRESO", "Egreso", "Exit")])],
+        ),
+    ),
+}
+
+
+def _form(identifier: str, org_unit: OrgUnit) -> Form:
+    existing = Form.objects.filter(identifier=identifier).first()
+    if existing is not None:
+        return existing
+    title_es, title_en, source = FORMS[identifier]
+    form = forms_services.form_create(
+        actor=None,
+        identifier=identifier,
+        title_es=title_es,
+        title_en=title_en,
+        org_unit=org_unit,
+        definition=source,
+    )
+    forms_services.form_publish(actor=None, form=form)
+    return form
+
+
+def _type(
+    code: str,
+    name_es: str,
+    name_en: str,
+    prefix: str,
+    forms: list[tuple[str, FormPurpose]],
+    classifications: list[tuple[str, str, str]],
+    interventions: list[tuple[str, str, str, str]],
+    org_unit: OrgUnit,
+) -> CaseType:
+    existing = CaseType.objects.filter(code=code).first()
+    if existing is not None:
+        return existing
+    return services.case_type_save(
+        actor=None,
+        data=CaseTypeInput(
+            code=code,
+            name_es=name_es,
+            name_en=name_en,
+            number_prefix=prefix,
+            forms=[TypeFormInput(_form(identifier, org_unit), purpose) for identifier, purpose in forms],
+            classifications=[NamedInput(c, es, en) for c, es, en in classifications],
+            intervention_types=[
+                NamedInput(c, es, en, form=_form(f, org_unit) if f else None)
+                for c, es, en, f in interventions
+            ],
+        ),
+    )
+
+
+@transaction.atomic
+def starter_config_load(*, org_unit: OrgUnit) -> list[CaseType]:
+    """Create the starter forms (owned by `org_unit`, usually the root) and case types."""
+    return [
+        _type(
+            "proteccion_nna",
+            "Protección de niñas, niños y adolescentes",
+            "Child protection",
+            "PNA",
+            [
+                ("pna_registro", FormPurpose.REGISTRATION),
+                ("pna_evaluacion", FormPurpose.ASSESSMENT),
+                ("pna_plan", FormPurpose.CASE_PLAN),
+                ("pna_seguimiento", FormPurpose.FOLLOW_UP),
+                ("pna_cierre", FormPurpose.CLOSURE),
+            ],
+            [
+                ("prevencion", "Prevención", "Prevention"),
+                ("proteccion", "Protección", "Protection"),
+                ("proteccion_especial", "Protección especial", "Special protection"),
+            ],
+            [
+                ("visita_domiciliaria", "Visita domiciliaria", "Home visit", "pna_visita"),
+                ("derivacion", "Derivación a servicio", "Referral to a service", ""),
+            ],
+            org_unit,
+        ),
+        _type(
+            "proteccion_consular",
+            "Protección consular",
+            "Consular protection",
+            "CONS",
+            [("cons_registro", FormPurpose.REGISTRATION)],
+            [
+                ("orientacion", "Orientación", "Guidance"),
+                ("asistencia", "Asistencia", "Assistance"),
+                ("proteccion", "Protección", "Protection"),
+            ],
+            [
+                (
+                    "visita_detencion",
+                    "Visita a centro de detención",
+                    "Detention centre visit",
+                    "cons_visita_detencion",
+                ),
+                ("acompanamiento", "Acompañamiento a audiencia", "Court accompaniment", ""),
+            ],
+            org_unit,
+        ),
+        _type(
+            "medidas_runac",
+            "Medidas de protección (RUNac)",
+            "Protection measures (RUNac)",
+            "RUNAC",
+            [],
+            [
+                ("civil", "Civil", "Civil"),
+                ("penal", "Penal", "Criminal"),
+                ("migratorio", "Migratorio", "Migration"),
+            ],
+            [
+                ("mpi", "Medida de protección integral (MPI)", "Integral protection (MPI)", "runac_mpi"),
+                (
+                    "mpe",
+                    "Medida de protección excepcional (MPE)",
+                    "Exceptional protection (MPE)",
+                    "runac_mpe",
+                ),
+                ("mpj", "Medida penal juvenil (MPJ)", "Juvenile penal measure (MPJ)", "runac_mpj"),
+            ],
+            org_unit,
+        ),
+    ]
+
+
+# Which demo roles get which case permissions (by the demo's role names).
+DEMO_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "Trabajador/a de casos": [Permission.CASE_VIEW, Permission.CASE_CREATE, Permission.CASE_EDIT],
+    "Administrador/a de unidad": [Permission.CASE_VIEW, Permission.CASE_CREATE, Permission.CASE_EDIT],
+    "Supervisor/a": [
+        Permission.CASE_VIEW,
+        Permission.CASE_CREATE,
+        Permission.CASE_EDIT,
+        Permission.CASE_CLOSE,
+    ],
+    "Cónsul": [Permission.CASE_VIEW, Permission.CASE_CREATE, Permission.CASE_EDIT, Permission.CASE_CLOSE],
+    "Analista": [Permission.CASE_VIEW],
+}
+
+
+@transaction.atomic
+def demo_roles_grant_cases() -> list[Role]:
+    """Add the case permissions to the demo roles (system roles edited as the system, no actor)."""
+    changed = []
+    for name, permissions in DEMO_ROLE_PERMISSIONS.items():
+        role = Role.objects.filter(name=name).first()
+        if role is None:
+            continue
+        missing = [str(permission) for permission in permissions if permission not in role.permissions]
+        if missing:
+            role.permissions = [*role.permissions, *missing]
+            role.save(update_fields=["permissions"])
+            changed.append(role)
+    return changed

@@ -1,0 +1,129 @@
+"""The matcher settings page: which fields take part, their thresholds, decision thresholds,
+blocking rules and extra nicknames — per record type, without code."""
+
+import json
+from copy import deepcopy
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from amparo.accounts import access
+from amparo.common.errors import ConflictError
+from amparo.matching import services
+from amparo.matching.choices import RecordType
+from amparo.matching.forms import ComparisonFormSet, MatcherSettingsForm
+from amparo.matching.linkage.specification import ComparisonKind
+from amparo.matching.presentation import comparison_label
+from amparo.matching.services.configuration import DISABLED
+from amparo.matching.views.common import AuthenticatedRequest, can_configure
+
+
+def _initial(definition: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    rows = []
+    for enabled, items in ((True, definition["comparisons"]), (False, definition.get(DISABLED, []))):
+        for item in items:
+            rows.append(
+                {
+                    "name": item["name"],
+                    "enabled": enabled,
+                    "term_frequency": item.get("term_frequency", False),
+                    "thresholds": ", ".join(f"{value:g}" for value in item.get("thresholds", [])),
+                }
+            )
+    settings = {
+        "review_threshold": definition.get("review_threshold", 0.5),
+        "display_threshold": definition.get("display_threshold", 0.2),
+        "matches_per_record": definition.get("matches_per_record", 0.05),
+        "blocking_rules": "\n".join(" + ".join(rule) for rule in definition["blocking_rules"]),
+        "nicknames": "\n".join(
+            f"{name} = {' | '.join(names)}" for name, names in definition.get("nicknames", {}).items()
+        ),
+    }
+    return rows, settings
+
+
+def _edited(
+    definition: dict[str, Any], rows: list[dict[str, Any]], settings: dict[str, Any]
+) -> dict[str, Any]:
+    """The definition with the form's changes; a comparison whose levels change loses its learned weights."""
+    every = {
+        item["name"]: deepcopy(item) for item in [*definition["comparisons"], *definition.get(DISABLED, [])]
+    }
+    enabled: list[dict[str, Any]] = []
+    disabled: list[dict[str, Any]] = []
+    for row in rows:
+        item = every[row["name"]]
+        if ComparisonKind(item["kind"]) not in (ComparisonKind.EXACT, ComparisonKind.PLACE):
+            if [float(value) for value in item.get("thresholds", [])] != row["thresholds"]:
+                if len(item.get("thresholds", [])) != len(row["thresholds"]):
+                    for key in ("m", "u", "u_family"):
+                        item.pop(key, None)
+                item["thresholds"] = row["thresholds"]
+        item["term_frequency"] = row["term_frequency"]
+        (enabled if row["enabled"] else disabled).append(item)
+    edited = {**definition, "comparisons": enabled, DISABLED: disabled}
+    names = {item["name"] for item in enabled}
+    if not set(definition.get("family_comparisons", [])) <= names:
+        edited["family_comparisons"], edited["family_rule"] = [], []
+    edited.update(
+        review_threshold=settings["review_threshold"],
+        display_threshold=settings["display_threshold"],
+        matches_per_record=settings["matches_per_record"],
+        blocking_rules=settings["blocking_rules"],
+        nicknames=settings["nicknames"],
+    )
+    return edited
+
+
+@login_required
+def config_edit(request: AuthenticatedRequest, record_type: str) -> HttpResponse:
+    access.require(can_configure(request.user) and record_type in RecordType.values)
+    config = services.matcher_config_get(record_type=record_type)
+    rows, initial = _initial(config.definition)
+    formset = ComparisonFormSet(request.POST or None, initial=rows, prefix="comparison")
+    form = MatcherSettingsForm(request.POST or None, initial={**initial, "version": config.version})
+    problems: list[str] = []
+    if request.method == "POST" and formset.is_valid() and form.is_valid():
+        definition = _edited(config.definition, [row.cleaned_data for row in formset], form.cleaned_data)
+        try:
+            services.matcher_config_update(
+                actor=request.user,
+                record_type=record_type,
+                definition=definition,
+                expected_version=form.cleaned_data["version"],
+                note=form.cleaned_data["note"] or "",
+            )
+        except ValidationError as error:
+            problems = [
+                f"{path}: {message}" for path, found in error.message_dict.items() for message in found
+            ]
+        except ConflictError as error:
+            problems = [error.message]
+        else:
+            messages.success(request, _("Matching settings saved."))
+            return redirect("matching:config", record_type)
+    kinds = {
+        item["name"]: item["kind"]
+        for item in [*config.definition["comparisons"], *config.definition.get(DISABLED, [])]
+    }
+    names = [row["name"] for row in rows]
+    comparison_rows = [
+        (row_form, comparison_label(name), kinds[name]) for row_form, name in zip(formset, names, strict=True)
+    ]
+    context = {
+        "config": config,
+        "record_type": record_type,
+        "record_types": RecordType.choices,
+        "formset": formset,
+        "comparison_rows": comparison_rows,
+        "form": form,
+        "problems": problems,
+        "definition_json": json.dumps(config.definition, ensure_ascii=False, indent=2),
+        "revisions": config.revisions.select_related("created_by")[:10],
+    }
+    return render(request, "matching/config.html", context, status=400 if problems or form.errors else 200)
