@@ -211,6 +211,8 @@ class Household(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Folded name padded with spaces, so "perez gomez" finds "Familia Pérez Gómez" (see search.py).
+    search_name = models.CharField(max_length=250, editable=False, default="")
     is_archived = models.BooleanField(_("archived"), default=False)
     archived_at = models.DateTimeField(null=True, blank=True)
     archive_reason = models.TextField(_("archive reason"), blank=True)

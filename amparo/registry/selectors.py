@@ -13,6 +13,7 @@ from amparo.accounts import access
 from amparo.accounts.choices import Permission, Sensitivity
 from amparo.accounts.models import User
 from amparo.common.dates import years_before
+from amparo.common.text import fold
 from amparo.registry.models import Address, Household, HouseholdMembership, IdentityDocument, Person
 from amparo.registry.search import QueryKind, name_condition, parse_query
 
@@ -175,7 +176,11 @@ def household_list(*, user: User | None, query: str = "", archived: str = "activ
         households = households.filter(is_archived=False)
     if query.strip():
         text = query.strip()
-        households = households.filter(Q(code__iexact=text) | Q(name__icontains=text))
+        # Every folded word must start a word of the name: "rios paz" finds "Familia Ríos Paz".
+        matches = Q(code__iexact=text)
+        if words := fold(text).split():
+            matches |= Q(*(Q(search_name__contains=f" {word}") for word in words))
+        households = households.filter(matches)
     return households.order_by("-created_at", "id")
 
 

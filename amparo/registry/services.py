@@ -372,6 +372,7 @@ def household_create(
     household = Household(
         code=_new_household_code(),
         name=name.strip(),
+        search_name=search_name_for(name, "", ""),
         country=country,
         department_id=department_id,
         municipality_id=municipality_id,
@@ -415,6 +416,7 @@ def household_update(
     ]
     for name in changed:
         setattr(household, name, changes[name])
+    household.search_name = search_name_for(household.name, "", "")
     _validate_area(household.department_id, country=str(household.country), level=1)
     _validate_area(household.municipality_id, country=str(household.country), level=2)
     household.full_clean()
@@ -422,6 +424,7 @@ def household_update(
         return household
     updated = Household.objects.filter(pk=household.pk, version=expected_version).update(
         **{name: getattr(household, name) for name in changed},
+        search_name=household.search_name,
         version=F("version") + 1,
         updated_at=timezone.now(),
     )

@@ -172,9 +172,9 @@ CONTACT_COLUMNS = ("person_id", "kind", "value", "created_at", "updated_at")
 ADDRESS_COLUMNS = ("person_id", "country", "department_id", "municipality_id", "line", "latitude",
                    "longitude", "is_current", "created_at", "updated_at")
 HOUSEHOLD_COLUMNS = (
-    "name", "country", "department_id", "municipality_id", "address_line", "latitude", "longitude",
-    "org_unit_id", "created_by_id", "is_archived", "archived_at", "archive_reason", "version", "created_at",
-    "updated_at",
+    "name", "search_name", "country", "department_id", "municipality_id", "address_line", "latitude",
+    "longitude", "org_unit_id", "created_by_id", "is_archived", "archived_at", "archive_reason", "version",
+    "created_at", "updated_at",
 )
 MEMBERSHIP_COLUMNS = ("household_id", "person_id", "relationship", "is_head", "joined_on", "left_on",
                       "created_at", "updated_at")
@@ -234,8 +234,9 @@ def households_bulk_create(
     for household in households:
         place = household.place
         rows.append(
-            (household.name, place.country, place.department_id, place.municipality_id,
-             household.address_line, _jitter(rng, place.latitude, household.with_gps),
+            (household.name, search_name_for(household.name, "", ""), place.country,
+             place.department_id, place.municipality_id, household.address_line,
+             _jitter(rng, place.latitude, household.with_gps),
              _jitter(rng, place.longitude, household.with_gps), household.org_unit_id,
              household.created_by_id, False, None, "", 1, now, now)
         )  # fmt: skip

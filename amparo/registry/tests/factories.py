@@ -43,5 +43,6 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"H-T{n:07d}")
     name = "Familia García López"
+    search_name = factory.LazyAttribute(lambda h: search_name_for(h.name, "", ""))
     country = "MX"
     org_unit = factory.SubFactory(OrgUnitFactory)
