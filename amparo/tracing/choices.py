@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Relationship(models.TextChoices):
@@ -15,8 +16,8 @@ class Relationship(models.TextChoices):
 
 
 class TracingStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("tracing request status", "Open")
+    CLOSED = "closed", pgettext_lazy("tracing request status", "Closed")
 
 
 class MatchStatus(models.TextChoices):

@@ -125,8 +125,12 @@ def test_match_page_only_for_who_sees_both_sides(cross_unit, tw, persona, status
 )
 def test_list_is_scoped_and_audited(tw, persona, shown):
     mine = {
-        "A": tracing_request(tw.caseworker_a, tw.unit_a, child_given_names="Niña A", child_first_surname="Uno"),
-        "B": tracing_request(tw.caseworker_b, tw.unit_b, child_given_names="Niño B", child_first_surname="Dos"),
+        "A": tracing_request(
+            tw.caseworker_a, tw.unit_a, child_given_names="Niña A", child_first_surname="Uno"
+        ),
+        "B": tracing_request(
+            tw.caseworker_b, tw.unit_b, child_given_names="Niño B", child_first_surname="Dos"
+        ),
     }
     response = client_for(getattr(tw, persona)).get("/tracing/")
     assert response.status_code == 200
