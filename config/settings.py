@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "amparo.cases",
     "amparo.matching",
     "amparo.exchange",
+    "amparo.tracing",
     "amparo.demo",
 ]
 
@@ -116,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "amparo.accounts.context_processors.current_unit",
+                "amparo.tracing.context_processors.tracing_nav",
             ],
         },
     },

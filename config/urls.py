@@ -15,5 +15,6 @@ urlpatterns = [
     path("forms/", include("amparo.forms.urls")),
     path("runac/", include("amparo.exchange.urls")),
     path("matching/", include("amparo.matching.urls")),
+    path("tracing/", include("amparo.tracing.urls")),
     path("api/", include("config.api")),
 ]

@@ -39,6 +39,8 @@ class Permission(models.TextChoices):
     CASE_EDIT = "case.edit", _("Edit cases and record interventions")
     CASE_CLOSE = "case.close", _("Close and reopen cases")
     CASE_TYPE_MANAGE = "case_type.manage", _("Configure case types")
+    TRACING_VIEW = "tracing.view", _("View family tracing requests")
+    TRACING_EDIT = "tracing.edit", _("Record tracing requests and decide their potential matches")
 
 
 class Scope(models.TextChoices):

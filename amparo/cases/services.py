@@ -7,7 +7,7 @@ same transaction.
 """
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +81,24 @@ class CaseTypeInput:
     forms: list[TypeFormInput] = field(default_factory=list)
     classifications: list[NamedInput] = field(default_factory=list)
     intervention_types: list[NamedInput] = field(default_factory=list)
+
+
+# --- Subscribers -------------------------------------------------------------------------------
+# Higher layers (family tracing) hear of saved cases without cases importing them.
+
+_case_write_subscribers: list[Callable[[list[int]], object]] = []
+
+
+def on_case_write(callback: Callable[[list[int]], object]) -> None:
+    """Call `callback(case_ids)` after every committed opening or edit of those cases."""
+    if callback not in _case_write_subscribers:
+        _case_write_subscribers.append(callback)
+
+
+def _cases_written(*case_ids: int) -> None:
+    ids = list(case_ids)
+    for callback in _case_write_subscribers:
+        transaction.on_commit(lambda callback=callback: callback(ids))
 
 
 def _require_type_manager(actor: User | None) -> None:
@@ -313,6 +331,7 @@ def case_open(*, actor: User, data: CaseOpenInput) -> Case:
             "forms": [form.pk for form, _v, _c in cleaned],
         },
     )
+    _cases_written(case.pk)
     return case
 
 
@@ -374,6 +393,7 @@ def case_update(
         target=case,
         extra={"fields": sorted(changes), "forms": saved_forms, "version": case.version},
     )
+    _cases_written(case.pk)
     return case
 
 
@@ -427,6 +447,7 @@ def case_form_save(
         target=case,
         extra={"form": form.pk, "version": case.version},
     )
+    _cases_written(case.pk)
     return CaseFormRecord.objects.get(case=case, form=form)
 
 

@@ -353,6 +353,50 @@ FORMS: dict[str, tuple[str, str, dict[str, Any]]] = {
             ],
         ),
     ),
+    "pna_reunificacion": (
+        "Reunificación familiar",
+        "Family reunification",
+        definition(
+            "Reunificación familiar",
+            "Family reunification",
+            [
+                (
+                    "reunificacion",
+                    "Reunificación",
+                    [
+                        field(
+                            "solicitud_busqueda",
+                            "text",
+                            "Solicitud de búsqueda",
+                            "Tracing request",
+                            required=True,
+                        ),
+                        field("familiar", "text", "Familiar que busca", "Relative looking for the child"),
+                        field(
+                            "estado_reunificacion",
+                            "select_one",
+                            "Estado",
+                            "Status",
+                            options="estado_reunificacion",
+                            required=True,
+                        ),
+                        field("notas", "long_text", "Notas", "Notes"),
+                    ],
+                ),
+            ],
+            [
+                options(
+                    "estado_reunificacion",
+                    [
+                        ("verificacion", "Verificación del vínculo", "Verifying the relationship"),
+                        ("planificada", "Reunificación planificada", "Reunification planned"),
+                        ("realizada", "Reunificación realizada", "Reunited"),
+                        ("descartada", "Descartada", "Not pursued"),
+                    ],
+                )
+            ],
+        ),
+    ),
     "cons_registro": (
         "Registro consular",
         "Consular registration",
@@ -703,6 +747,7 @@ def starter_config_load(*, org_unit: OrgUnit) -> list[CaseType]:
             [
                 ("visita_domiciliaria", "Visita domiciliaria", "Home visit", "pna_visita"),
                 ("derivacion", "Derivación a servicio", "Referral to a service", ""),
+                ("reunificacion", "Reunificación familiar", "Family reunification", "pna_reunificacion"),
             ],
             org_unit,
         ),

@@ -286,6 +286,36 @@ def duplicate_check_payload(check: DuplicateCheck) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class RecordScore:
+    person_id: int
+    probability: float
+    reasons: tuple[Reason, ...]
+
+
+def score_record_against_persons(*, record: dict[str, Any], person_ids: list[int]) -> list[RecordScore]:
+    """How likely a described, unregistered person (a sought child, `CandidatePerson.record()`) is
+    each of these registered persons, with the reasons; persons without matching keys are left out.
+
+    No access check and no audit: the caller shows results only under its own policy.
+    """
+    if not person_ids:
+        return []
+    _config, matcher = matcher_for(record_type=RecordType.PERSON)
+    rows = list(PersonKey.objects.filter(person_id__in=person_ids).values("person_id", *RECORD_FIELDS))
+    if not rows:
+        return []
+    scored, rows = _score_against(matcher, record, rows)
+    return [
+        RecordScore(
+            person_id=rows[row]["person_id"],
+            probability=float(scored.probability[row]),
+            reasons=_reasons(matcher, scored, row),
+        )
+        for row in range(len(rows))
+    ]
+
+
 # --- Similarity search ----------------------------------------------------------------------------
 
 

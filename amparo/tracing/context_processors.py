@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from amparo.accounts import access
+from amparo.accounts.choices import Permission
+from amparo.tracing.selectors import unread_count
+
+
+def tracing_nav(request: HttpRequest) -> dict[str, Any]:
+    """The tracing menu entry and the count of unread notifications for the header."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "tracing_nav": access.has_permission(user, Permission.TRACING_VIEW),
+        "tracing_unread": unread_count(user),
+    }
