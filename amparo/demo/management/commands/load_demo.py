@@ -13,6 +13,7 @@ from amparo.audit.choices import AuditAction
 from amparo.cases.starter import demo_roles_grant_cases, starter_config_load
 from amparo.demo.areas import admin_areas_load
 from amparo.demo.population import featured_families_create, population_write
+from amparo.demo.runac import runac_demo_create
 from amparo.demo.world import DEMO_PASSWORD, USERS, world_create
 
 NOT_ALLOWED = (
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             places = admin_areas_load()
             featured = featured_families_create(world, places, seed=options["seed"])
             population = population_write(world, places, seed=options["seed"])
+            runac = runac_demo_create(world, case_types, seed=options["seed"])
             audit.record(
                 actor=None,
                 username="load_demo",
@@ -62,6 +64,7 @@ class Command(BaseCommand):
                     "households": population.households + 2,
                     "users": len(world.users),
                     "case_types": len(case_types),
+                    "runac_legajos": len(runac.cases),
                 },
             )
         self.stdout.write(
