@@ -34,10 +34,10 @@ def corrections_carry(*, delivery: Delivery) -> list[CategoryCorrection]:
         model = RECORD_MODELS[unit]
         key = spec.KEY_COLUMN[unit].lower()
         column = spec.column(unit, correction.field)
-        if model.objects.filter(pk=correction.record_id, is_latest=True).exists():
+        if model._default_manager.filter(pk=correction.record_id, is_latest=True).exists():
             continue  # the corrected row is still the newest: nothing to carry
         record = (
-            model.objects.select_for_update()
+            model._default_manager.select_for_update()
             .filter(
                 delivery=delivery,
                 jurisdiction_id=delivery.jurisdiction_id,

@@ -110,10 +110,10 @@ def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoIn
     )
     person_ids = [case.person_id for case in loaded]
     addresses: dict[int, Address] = {}
-    for address in Address.objects.filter(person_id__in=person_ids, is_current=True).select_related(
+    for current in Address.objects.filter(person_id__in=person_ids, is_current=True).select_related(
         "department", "municipality"
     ):
-        addresses.setdefault(address.person_id, address)
+        addresses.setdefault(current.person_id, current)
     documents: dict[int, list[str]] = {}
     for person_id, number in IdentityDocument.objects.filter(person_id__in=person_ids).values_list(
         "person_id", "number"
@@ -136,7 +136,7 @@ def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoIn
                 sex=person.sex,
                 date_of_birth=person.date_of_birth,
                 date_of_birth_is_estimated=person.date_of_birth_is_estimated,
-                nationality=person.nationality.code or "",
+                nationality=str(person.nationality) if person.nationality else "",
                 department=address.department.name if address and address.department else "",
                 locality=address.municipality.name if address and address.municipality else "",
                 has_documents=person.pk in documents,
@@ -149,7 +149,7 @@ def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoIn
                 interventions=tuple(
                     province.InterventionInput(
                         pk=item.pk,
-                        unit=province.UNIT_FORMS[item.intervention_type.form.identifier],
+                        unit=_unit_of(item),
                         occurred_on=item.occurred_on,
                         data=item.data,
                         sensitivity=_sensitivity(item.form_version, cache),
@@ -159,6 +159,12 @@ def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoIn
             )
         )
     return result
+
+
+def _unit_of(intervention: Intervention) -> spec.Unit:
+    form = intervention.intervention_type.form
+    assert form is not None  # noqa: S101 - the query selects RUNac forms only
+    return province.UNIT_FORMS[form.identifier]
 
 
 def _table_rows(table: EquivalenceTable | None) -> list[tuple[str, str, str, str, str]]:
@@ -326,26 +332,24 @@ def local_options(*, user: Any, jurisdiction: Jurisdiction) -> list[LocalOption]
         if code:
             add(spec.Unit.LEGAJOS, "NACIONALIDAD", code, _country_name(code), form=False)
     table_rows = rows_of(current_table(jurisdiction))
-    for (unit, column, local_id), (description, _category) in table_rows.items():
-        found.setdefault(
-            (unit, column, local_id), {"description": description, "in_forms": False, "in_records": False}
-        )
+    for key, (description, _category) in table_rows.items():
+        found.setdefault(key, {"description": description, "in_forms": False, "in_records": False})
     options = []
-    for (unit, column, local_id), item in found.items():
-        mapped = table_rows.get((unit, column, local_id))
+    for key, seen in found.items():
+        mapped = table_rows.get(key)
         options.append(
             LocalOption(
-                unit=unit,
-                field=column,
-                local_id=local_id,
-                description=(mapped[0] if mapped and mapped[0] else item["description"]),
+                unit=key[0],
+                field=key[1],
+                local_id=key[2],
+                description=(mapped[0] if mapped and mapped[0] else seen["description"]),
                 category=mapped[1] if mapped else "",
-                in_forms=item["in_forms"],
-                in_records=item["in_records"],
+                in_forms=seen["in_forms"],
+                in_records=seen["in_records"],
             )
         )
-    order = {unit.value: position for unit, position in spec.UNIT_ORDER.items()}
-    columns = {unit.value: spec.equivalence_fields(unit) for unit in spec.Unit}
+    order = {each.value: position for each, position in spec.UNIT_ORDER.items()}
+    columns = {each.value: spec.equivalence_fields(each) for each in spec.Unit}
     return sorted(
         options,
         key=lambda item: (order[item.unit], columns[item.unit].index(item.field), item.local_id),

@@ -162,11 +162,11 @@ def equivalences_page(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         access.require(selectors.may_on_jurisdiction(request.user, Permission.RUNAC_IMPORT, jurisdiction))
         assignments = []
-        for name, value in request.POST.items():
+        for name in request.POST:
             if not name.startswith("key-"):
                 continue
             try:
-                unit, field_name, local_id, description = json.loads(value)
+                unit, field_name, local_id, description = json.loads(request.POST.get(name, ""))
             except (ValueError, TypeError):
                 continue
             assignments.append(
