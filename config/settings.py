@@ -54,6 +54,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_NAME = os.environ.get("SITE_NAME", "Amparo")
+# Key of the pseudonymous ID_LEGAJO in a province's RUNac deliveries (HMAC of the case id). Set it
+# once per deployment and keep it: another key renames every legajo. Empty = derived from SECRET_KEY.
+RUNAC_PSEUDONYM_KEY = os.environ.get("RUNAC_PSEUDONYM_KEY", "")
 # Demo data (well-known passwords) may only ever be loaded on a DEBUG instance.
 DEMO_DATA_ALLOWED = DEBUG
 

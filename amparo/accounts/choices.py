@@ -31,6 +31,7 @@ class Permission(models.TextChoices):
     PERSON_MERGE = "person.merge", _("Merge duplicate persons")
     RUNAC_VIEW = "runac.view", _("View RUNac deliveries and indicators")
     RUNAC_IMPORT = "runac.import", _("Send RUNac deliveries and equivalence tables")
+    RUNAC_GENERATE = "runac.generate", _("Generate the unit's RUNac deliveries from its cases")
     RUNAC_CORRECT = "runac.correct", _("Correct categories of loaded RUNac records")
     RUNAC_MANAGE = "runac.manage", _("Administer RUNac jurisdictions and national categories")
     FORM_MANAGE = "form.manage", _("Build and publish forms")

@@ -22,6 +22,7 @@ def current_unit(request: HttpRequest) -> dict[str, Any]:
             "audit": access.can_browse_audit(user),
             "forms": access.has_permission(user, Permission.FORM_MANAGE),
             "runac": access.has_permission(user, Permission.RUNAC_VIEW),
+            "runac_generate": access.has_permission(user, Permission.RUNAC_GENERATE),
             "cases": access.has_permission(user, Permission.CASE_VIEW),
         },
     }

@@ -62,6 +62,12 @@ class AuditAction(models.TextChoices):
     RUNAC_JURISDICTION_UPDATED = "exchange.runac.jurisdiction_updated", _("RUNac jurisdiction updated")
     RUNAC_CATEGORIES_LOADED = "exchange.runac.categories_loaded", _("RUNac national categories loaded")
     RUNAC_INDICATORS_EXPORTED = "exchange.runac.indicators_exported", _("RUNac indicators exported")
+    RUNAC_CORRECTION_CARRIED = (
+        "exchange.runac.correction_carried",
+        _("RUNac correction carried over to a re-sent record"),
+    )
+    RUNAC_DELIVERY_PREVIEWED = "exchange.runac.delivery_previewed", _("RUNac delivery previewed (province)")
+    RUNAC_DELIVERY_GENERATED = "exchange.runac.delivery_generated", _("RUNac delivery generated (province)")
     FORM_CREATED = "forms.form.created", _("Form created")
     FORM_DRAFT_UPDATED = "forms.form.draft_updated", _("Form draft changed")
     FORM_PUBLISHED = "forms.form.published", _("Form version published")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from amparo.exchange.runac import views
+from amparo.exchange.runac import province_views, views
 
 app_name = "exchange"
 
@@ -24,4 +24,12 @@ urlpatterns = [
     path("indicators/", views.indicator_page, name="indicators"),
     path("indicators/export.<str:fmt>", views.indicator_export, name="indicator_export"),
     path("jurisdictions/", views.jurisdiction_list, name="jurisdiction_list"),
+    path("province/", province_views.delivery_page, name="province_delivery"),
+    path("province/download/", province_views.delivery_download, name="province_download"),
+    path("province/<str:code>/equivalences/", province_views.equivalences_page, name="province_equivalences"),
+    path(
+        "province/<str:code>/equivalences/upload/",
+        province_views.equivalences_upload,
+        name="province_equivalences_upload",
+    ),
 ]

@@ -231,3 +231,4 @@ class RunacErrorCode(StrEnum):
     NOTHING_TO_CHANGE = "runac_nothing_to_change"
     TABLE_INVALID = "runac_table_invalid"
     DELIVERY_NOT_PENDING = "runac_delivery_not_pending"
+    PERIOD_INVALID = "runac_period_invalid"

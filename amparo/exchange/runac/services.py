@@ -18,7 +18,7 @@ from amparo.accounts.models import OrgUnit
 from amparo.audit import services as audit
 from amparo.audit.choices import AuditAction
 from amparo.common.errors import ApplicationError, PermissionDeniedError
-from amparo.exchange.runac import derived, importing, spec
+from amparo.exchange.runac import carry, derived, importing, spec
 from amparo.exchange.runac.choices import DeliveryChannel, DeliveryStatus, EquivalenceSource
 from amparo.exchange.runac.equivalences import read_equivalence_file
 from amparo.exchange.runac.errors import Issue, RunacErrorCode, Severity
@@ -82,13 +82,22 @@ def delivery_import(
         files=[{"name": source.name} for source in sources],
         equivalence_file=equivalence_source.name if equivalence_source else "",
     )
-    return importing.run(
-        delivery=delivery,
-        sources=sources,
-        equivalence_source=equivalence_source,
-        actor=actor,
-        may_import=_import_checker(actor),
+    return _carry_corrections(
+        importing.run(
+            delivery=delivery,
+            sources=sources,
+            equivalence_source=equivalence_source,
+            actor=actor,
+            may_import=_import_checker(actor),
+        )
     )
+
+
+def _carry_corrections(delivery: Delivery) -> Delivery:
+    """After a load, national corrections of the rows it replaces still apply (see carry.py)."""
+    if delivery.status == DeliveryStatus.LOADED:
+        carry.corrections_carry(delivery=delivery)
+    return delivery
 
 
 def _safe_name(name: str) -> str:
@@ -154,12 +163,14 @@ def delivery_process(*, delivery_id: int) -> Delivery | None:
     equivalence = next((_stored_source(item) for item in stored if item.get("equivalence")), None)
     actor = delivery.received_by
     try:
-        return importing.run(
-            delivery=delivery,
-            sources=sources,
-            equivalence_source=equivalence,
-            actor=actor,
-            may_import=_import_checker(actor),
+        return _carry_corrections(
+            importing.run(
+                delivery=delivery,
+                sources=sources,
+                equivalence_source=equivalence,
+                actor=actor,
+                may_import=_import_checker(actor),
+            )
         )
     finally:
         for item in stored:

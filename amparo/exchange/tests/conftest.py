@@ -20,6 +20,7 @@ from amparo.exchange.runac import services
 from amparo.exchange.runac.models import Jurisdiction
 from amparo.exchange.runac.reading import Source
 from amparo.exchange.tests.builders import equivalence_csv
+from amparo.exchange.tests.province_world import province  # noqa: F401 - the province-side fixture
 
 
 @dataclass

@@ -14,6 +14,7 @@ from amparo.cases.starter import demo_roles_grant_cases, starter_config_load
 from amparo.demo.areas import admin_areas_load
 from amparo.demo.population import featured_families_create, population_write
 from amparo.demo.tracing import tracing_demo_create
+from amparo.demo.runac import runac_demo_create
 from amparo.demo.world import DEMO_PASSWORD, USERS, world_create
 
 NOT_ALLOWED = (
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             featured = featured_families_create(world, places, seed=options["seed"])
             population = population_write(world, places, seed=options["seed"])
             tracing_requests = tracing_demo_create(world, case_types)
+            runac = runac_demo_create(world, case_types, seed=options["seed"])
             audit.record(
                 actor=None,
                 username="load_demo",
@@ -65,6 +67,7 @@ class Command(BaseCommand):
                     "users": len(world.users),
                     "case_types": len(case_types),
                     "tracing_requests": len(tracing_requests),
+                    "runac_legajos": len(runac.cases),
                 },
             )
         self.stdout.write(

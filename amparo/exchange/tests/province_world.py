@@ -1,0 +1,219 @@
+"""A province that runs its cases in Amparo: jurisdiction 82 tied to unit_a, the starter RUNac forms,
+an equivalence table for the local categories used below, and the personas of the province side.
+
+province_generator: runac.view/import/generate + case work at unit_a, scope SUBTREE, SENSITIVE clearance
+province_basic: the same permissions with BASIC clearance (sensitive answers stay out)
+province_viewer: runac.view + case.view at unit_a (no generate)
+generator_14: runac.generate at unit_b (jurisdiction 14)
+caseworker_a (world): case work, no RUNac permission
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from amparo.accounts.choices import Permission, Scope, Sensitivity
+from amparo.accounts.models import User
+from amparo.accounts.services import role_create, role_grant, user_create
+from amparo.cases import services as case_services
+from amparo.cases.models import Case, CaseType, InterventionType
+from amparo.cases.services import CaseOpenInput
+from amparo.cases.starter import starter_config_load
+from amparo.conftest import PASSWORD, World
+from amparo.exchange.runac import services
+from amparo.exchange.runac.choices import EquivalenceSource
+from amparo.exchange.runac.models import Jurisdiction
+from amparo.exchange.runac.tables import equivalence_version_create
+from amparo.registry.tests.factories import PersonFactory
+
+# (unit, field, local id, description, national category)
+TABLE = [
+    ("LEGAJOS", "NACIONALIDAD", "AR", "Argentina", "ARGENTINA"),
+    ("LEGAJOS", "NACIONALIDAD", "BO", "Bolivia", "BOLIVIANA"),
+    ("MPI", "TIPO_INTERVENCION", "entrevista", "Entrevista", "ENTREVISTA"),
+    ("MPI", "TIPO_INTERVENCION", "visita", "Visita", "VISITA_DOMICILIARIA"),
+    ("MPI", "DERECHO_VULNERADO", "salud", "Salud", "FALTA_ACCESO_SALUD"),
+    ("MPI", "ORIGEN_DEMANDA", "escuela", "Escuela", "ESCUELA"),
+    ("MPI", "MOTIVO_CIERRE", "restituido", "Restituido", "DERECHO_RESTITUIDO"),
+    ("MPE", "TIPO_INTERVENCION", "PER_INICIAL", "Inicial", "PER_INICIAL"),
+    ("MPE", "TIPO_INTERVENCION", "PRORROGA", "Prórroga", "PRORROGA"),
+    ("MPE", "TIPO_INTERVENCION", "CAMBIO_AMBITO", "Cambio de ámbito", "CAMBIO_AMBITO"),
+    ("MPE", "TIPO_INTERVENCION", "CESE_MPE", "Cese", "CESE_MPE"),
+    ("MPE", "DERECHO_VULNERADO", "violencia", "Violencia", "VIOLENCIA_FISICA"),
+    ("MPE", "ORIGEN_DEMANDA", "102", "Línea 102", "LINEA_102"),
+    ("MPE", "AMBITO_CUMPLIMIENTO", "hogar", "Hogar", "DISPOSITIVO_INSTITUCIONAL"),
+    ("MPE", "TIPO_DISPOSITIVO", "convivencial", "Hogar convivencial", "HOGAR_CONVIVENCIAL"),
+    ("MPE", "SITUACION_AL_CESE", "reintegro", "Reintegro", "REINTEGRO_FAMILIA_ORIGEN"),
+    ("MPJ", "TIPO_MEDIDA_PENAL", "privativa", "Privativa", "PRIVATIVA_LIBERTAD"),
+    ("MPJ", "DISPOSITIVO", "cerrado", "Centro cerrado", "CENTRO_CERRADO"),
+    ("MPJ", "DELITO_IMPUTADO", "robo", "Robo", "CONTRA_LA_PROPIEDAD"),
+    ("MPJ", "SITUACION_PROCESAL", "procesado", "Procesado", "PROCESADO"),
+    ("MPJ", "MOTIVO_EGRESO", "cumplimiento", "Cumplimiento", "CUMPLIMIENTO_MEDIDA"),
+]
+
+
+def mpi(identifier: str, **values: Any) -> dict[str, Any]:
+    return {
+        "id_intervencion": identifier,
+        "tipo_intervencion": "entrevista",
+        "motivo": "Inasistencia escolar",
+        "derecho_vulnerado": "salud",
+        "origen_demanda": "escuela",
+        "organismo_interviniente": "Servicio local",
+        **values,
+    }
+
+
+def mpe(identifier: str, kind: str = "PER_INICIAL", **values: Any) -> dict[str, Any]:
+    data = {
+        "id_intervencion": identifier,
+        "tipo_intervencion": kind,
+        "derecho_vulnerado": "violencia",
+        "origen_demanda": "102",
+        "ambito_cumplimiento": "hogar",
+        "tipo_dispositivo": "convivencial",
+        "tipo_proyecto_restitucion": "REVINCULACION_FAMILIAR",
+    }
+    if kind == "CESE_MPE":
+        data |= {"situacion_al_cese": "reintegro", "fecha_cese": values.pop("fecha_cese", "2022-09-30")}
+    return {**data, **values}
+
+
+def entry(identifier: str, **values: Any) -> dict[str, Any]:
+    return {
+        "id_intervencion": identifier,
+        "tipo_movimiento": "INGRESO",
+        "tipo_medida_penal": "privativa",
+        "dispositivo": "cerrado",
+        "organo_judicial": "Juzgado de Menores N.º 1",
+        "delito_imputado": "robo",
+        "situacion_procesal": "procesado",
+        **values,
+    }
+
+
+def exit_(identifier: str, entry_id: str, **values: Any) -> dict[str, Any]:
+    return {
+        "id_intervencion": identifier,
+        "tipo_movimiento": "EGRESO",
+        "motivo_egreso": "cumplimiento",
+        "id_ingreso_asociado": entry_id,
+        **values,
+    }
+
+
+@dataclass
+class Province:
+    world: World
+    santa_fe: Jurisdiction
+    cordoba: Jurisdiction
+    case_type: CaseType
+    types: dict[str, InterventionType]
+    province_generator: User
+    province_basic: User
+    province_viewer: User
+    generator_14: User
+
+    def personas(self) -> dict[str, User | None]:
+        return {
+            "province_generator": self.province_generator,
+            "province_basic": self.province_basic,
+            "province_viewer": self.province_viewer,
+            "generator_14": self.generator_14,
+            "caseworker_a": self.world.caseworker_a,
+            "national_admin": self.world.national_admin,
+            "anonymous": None,
+        }
+
+    def legajo(
+        self,
+        opened_on: datetime.date,
+        interventions: list[tuple[str, datetime.date, dict[str, Any]]],
+        *,
+        unit: Any = None,
+        **person: Any,
+    ) -> Case:
+        """A RUNac case (legajo) with its interventions [(mpi|mpe|mpj, date, answers)]."""
+        org_unit = unit or self.world.unit_a
+        person.setdefault("nationality", "AR")
+        child = PersonFactory(org_unit=org_unit, created_by=self.province_generator, **person)
+        actor = (
+            self.province_generator if org_unit.path.startswith(self.world.unit_a.path) else self.generator_14
+        )
+        case = case_services.case_open(
+            actor=actor,
+            data=CaseOpenInput(
+                case_type=self.case_type, person=child, org_unit=org_unit, opened_on=opened_on
+            ),
+        )
+        for kind, day, answers in interventions:
+            case_services.intervention_record(
+                actor=actor, case=case, intervention_type=self.types[kind], occurred_on=day, data=answers
+            )
+        return case
+
+
+def _user(username: str, unit, role, scope) -> User:
+    user = user_create(actor=None, username=username, password=PASSWORD, home_unit=unit)
+    role_grant(actor=None, user=user, role=role, org_unit=unit, scope=scope)
+    return user
+
+
+PROVINCE_PERMISSIONS = [
+    Permission.RUNAC_VIEW,
+    Permission.RUNAC_IMPORT,
+    Permission.RUNAC_GENERATE,
+    Permission.CASE_VIEW,
+    Permission.CASE_CREATE,
+    Permission.CASE_EDIT,
+    Permission.PERSON_VIEW,
+    Permission.PERSON_CREATE,
+]
+
+
+@pytest.fixture
+def province(world: World) -> Province:
+    case_type = next(
+        item for item in starter_config_load(org_unit=world.regional) if item.code == "medidas_runac"
+    )
+    santa_fe = Jurisdiction.objects.get(code="82")
+    cordoba = Jurisdiction.objects.get(code="14")
+    services.jurisdiction_update(actor=world.national_admin, jurisdiction=santa_fe, org_unit=world.unit_a)
+    services.jurisdiction_update(actor=world.national_admin, jurisdiction=cordoba, org_unit=world.unit_b)
+    equivalence_version_create(
+        jurisdiction=santa_fe,
+        rows={(unit, field, local): (description, code) for unit, field, local, description, code in TABLE},
+        source=EquivalenceSource.EDIT,
+        actor=None,
+    )
+    generator_role = role_create(
+        actor=None,
+        name="Referente RUNac provincial",
+        permissions=PROVINCE_PERMISSIONS,
+        sensitivity_clearance=Sensitivity.SENSITIVE,
+    )
+    basic_role = role_create(
+        actor=None,
+        name="Referente RUNac (básico)",
+        permissions=PROVINCE_PERMISSIONS,
+        sensitivity_clearance=Sensitivity.BASIC,
+    )
+    viewer_role = role_create(
+        actor=None,
+        name="Consulta RUNac provincial",
+        permissions=[Permission.RUNAC_VIEW, Permission.CASE_VIEW],
+        sensitivity_clearance=Sensitivity.SENSITIVE,
+    )
+    return Province(
+        world=world,
+        santa_fe=santa_fe,
+        cordoba=cordoba,
+        case_type=case_type,
+        types={item.code: item for item in case_type.intervention_types.all()},
+        province_generator=_user("province_generator", world.unit_a, generator_role, Scope.SUBTREE),
+        province_basic=_user("province_basic", world.unit_a, basic_role, Scope.SUBTREE),
+        province_viewer=_user("province_viewer", world.unit_a, viewer_role, Scope.SUBTREE),
+        generator_14=_user("generator_14", world.unit_b, generator_role, Scope.SUBTREE),
+    )

@@ -1,0 +1,71 @@
+"""A province's RUNac referent generates a delivery in a real browser: the preview lists what is
+missing (a local category without equivalence), the equivalence page fixes it, the zip downloads."""
+
+import datetime
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from amparo.audit.models import AuditEvent
+from amparo.browser_fixtures import PHONE, log_in
+from amparo.conftest import PASSWORD
+from amparo.exchange.tests.province_world import entry, mpe, mpi
+
+pytestmark = pytest.mark.browser
+D = datetime.date
+
+
+def test_referent_previews_fixes_an_equivalence_and_downloads(
+    province, live_server, desktop_page: Page, screenshot_dir: Path
+):
+    # given legajos of 2022, one of them with a local category the table does not know
+    province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 5), mpi("MPI-1", derecho_vulnerado="vivienda"))])
+    province.legajo(
+        D(2021, 5, 1), [("mpe", D(2021, 6, 1), mpe("MPE-1")), ("mpi", D(2022, 2, 1), mpi("MPI-2"))]
+    )
+    province.legajo(D(2020, 1, 1), [("mpj", D(2021, 1, 10), entry("MPJ-1"))])
+    page = desktop_page
+    log_in(page, live_server.url, "province_generator", PASSWORD)
+
+    # when the referent opens the province page and previews the first delivery
+    page.goto(f"{live_server.url}/runac/")
+    page.click("[data-testid=nav-province]")
+    page.click("[data-testid=first-delivery]")
+    expect(page.get_by_test_id("preview-result")).to_be_visible()
+    expect(page.get_by_test_id("preview-errors")).to_be_visible()
+    expect(page.locator("tr[data-code=equivalence_missing]")).to_have_count(1)
+    page.screenshot(path=str(screenshot_dir / "runac-province-preview-desktop.png"), full_page=True)
+
+    # then fixes the equivalence on the equivalences page
+    page.click("[data-testid=equivalences-82]")
+    expect(page.get_by_test_id("missing-row")).to_have_count(1)
+    page.screenshot(path=str(screenshot_dir / "runac-province-equivalences-desktop.png"), full_page=True)
+    page.select_option("[data-testid=select-MPI-DERECHO_VULNERADO-vivienda]", "OTRO")
+    page.click("[data-testid=save-equivalences]")
+    expect(page.get_by_test_id("none-missing")).to_be_visible()
+
+    # and the preview is clean; the zip downloads with the four files
+    page.goto(
+        f"{live_server.url}/runac/province/?jurisdiction=82&period_from=01/01/2022&period_to=31/12/2022"
+    )
+    expect(page.get_by_test_id("preview-ok")).to_be_visible()
+    expect(page.get_by_test_id("preview-rules")).to_contain_text("1")
+    page.screenshot(path=str(screenshot_dir / "runac-province-ready-desktop.png"), full_page=True)
+    with page.expect_download() as info:
+        page.click("[data-testid=download]")
+    download = info.value
+    assert download.suggested_filename == "82_31122022_RUNac.zip"
+    names = zipfile.ZipFile(io.BytesIO(Path(download.path()).read_bytes())).namelist()
+    assert names[:4] == [
+        "82_LEGAJOS_31122022_RUNac.txt",
+        "82_MPI_31122022_RUNac.txt",
+        "82_MPE_31122022_RUNac.txt",
+        "82_MPJ_31122022_RUNac.txt",
+    ]
+    assert AuditEvent.objects.filter(action="exchange.runac.delivery_generated").count() == 1
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=str(screenshot_dir / "runac-province-ready-phone.png"), full_page=True)
+    assert page.csp_errors == []  # type: ignore[attr-defined]

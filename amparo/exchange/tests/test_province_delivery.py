@@ -1,0 +1,301 @@
+"""Province side: selecting and building a RUNac delivery from the province's cases."""
+
+import datetime
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from amparo.audit.models import AuditEvent
+from amparo.common.errors import PermissionDeniedError
+from amparo.exchange.runac import province as building
+from amparo.exchange.runac import province_services, services, spec
+from amparo.exchange.runac.choices import DeliveryStatus
+from amparo.exchange.runac.reading import Source
+from amparo.exchange.tests.province_world import entry, exit_, mpe, mpi
+
+D = datetime.date
+FROM, TO = D(2022, 1, 1), D(2022, 12, 31)
+
+
+def _generate(province_, user=None, start=FROM, end=TO):
+    return province_services.delivery_generate(
+        actor=user or province_.province_generator,
+        jurisdiction=province_.santa_fe,
+        period_from=start,
+        period_to=end,
+    )
+
+
+def _files(generated) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(generated.content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _rows(files: dict[str, bytes], unit: str, cut_off: str = "31122022") -> list[dict[str, str]]:
+    lines = files[f"82_{unit}_{cut_off}_RUNac.txt"].decode().split("\n")
+    header = lines[0].split("\t")
+    return [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:] if line]
+
+
+@pytest.fixture
+def sample(province):
+    """Cases that exercise every selection rule for calendar 2022."""
+    p = province
+    return {
+        "a": p.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 5), mpi("MPI-A1"))]),
+        "a_without_interventions": p.legajo(D(2022, 4, 1), []),
+        "b": p.legajo(
+            D(2021, 5, 1),
+            [
+                ("mpe", D(2021, 6, 1), mpe("MPE-B1")),
+                ("mpe", D(2021, 9, 1), mpe("MPE-B2", "PRORROGA")),
+                ("mpi", D(2022, 2, 1), mpi("MPI-B1")),
+            ],
+        ),
+        "c": p.legajo(D(2020, 1, 1), [("mpj", D(2021, 1, 10), entry("MPJ-C1"))]),
+        "closed_before": p.legajo(
+            D(2020, 1, 1),
+            [
+                ("mpe", D(2020, 2, 1), mpe("MPE-X1")),
+                ("mpe", D(2021, 1, 15), mpe("MPE-X2", "CESE_MPE", fecha_cese="2021-01-15")),
+            ],
+        ),
+        "exit_in_period": p.legajo(
+            D(2021, 2, 1),
+            [("mpj", D(2021, 3, 1), entry("MPJ-E1")), ("mpj", D(2022, 5, 2), exit_("MPJ-E2", "MPJ-E1"))],
+        ),
+        "later": p.legajo(D(2023, 1, 5), [("mpi", D(2023, 1, 6), mpi("MPI-L1"))]),
+    }
+
+
+def test_selection_rules_a_b_c(province, sample):
+    generated = _generate(province)
+    build = generated.build
+    rules = {item.case_id: item.rule for item in build.selections}
+    assert rules == {
+        sample["a"].pk: "A",
+        sample["b"].pk: "B",
+        sample["c"].pk: "C",
+        sample["exit_in_period"].pk: "B",
+    }
+    files = _files(generated)
+    assert {row["ID_INTERVENCION"] for row in _rows(files, "MPI")} == {"MPI-A1", "MPI-B1"}
+    # the PER_INICIAL of B's measure (still open) travels although dated 2021; its PRORROGA does not
+    assert [row["ID_INTERVENCION"] for row in _rows(files, "MPE")] == ["MPE-B1"]
+    assert [row["ID_INTERVENCION"] for row in _rows(files, "MPJ")] == ["MPJ-C1", "MPJ-E1", "MPJ-E2"]
+    assert build.errors == []
+
+
+def test_rule_c_only_while_the_measure_is_open(province, sample):
+    # given the penal stay of C ends in 2023
+    build = _generate(province, start=D(2023, 1, 1), end=D(2023, 6, 30)).build
+    assert {item.case_id: item.rule for item in build.selections}[sample["c"].pk] == "C"
+    # a legajo whose measure closed before the period is not sent
+    assert sample["closed_before"].pk not in {item.case_id for item in build.selections}
+
+
+def test_files_follow_the_contract(province, sample):
+    files = _files(_generate(province))
+    assert sorted(files) == sorted(
+        [
+            "82_LEGAJOS_31122022_RUNac.txt",
+            "82_MPI_31122022_RUNac.txt",
+            "82_MPE_31122022_RUNac.txt",
+            "82_MPJ_31122022_RUNac.txt",
+            "82_TE.csv",
+            "RESUMEN.txt",
+            "SELECCION_LEGAJOS.csv",
+        ]
+    )
+    for unit in spec.Unit:
+        content = files[f"82_{unit}_31122022_RUNac.txt"]
+        assert not content.startswith(b"\xef\xbb\xbf")
+        text = content.decode("utf-8")
+        assert "\r" not in text
+        lines = text.rstrip("\n").split("\n")
+        assert lines[0].split("\t") == spec.header(unit)
+        assert all(len(line.split("\t")) == len(spec.header(unit)) for line in lines[1:])
+    legajos = _rows(files, "LEGAJOS")
+    assert len(legajos) == 4
+    assert legajos[0]["FECHA_CREACION"] == "01/01/2020"
+    assert legajos[0]["FECHA_NACIMIENTO"] == "17/05/2012"
+    assert legajos[0]["NACIONALIDAD"] == "AR"
+    mpe_row = _rows(files, "MPE")[0]
+    assert mpe_row["FECHA_INTERVENCION"] == "01/06/2021"
+    assert mpe_row["TIPO_INTERVENCION"] == "PER_INICIAL"
+    assert mpe_row["SITUACION_AL_CESE"] == mpe_row["FECHA_CESE"] == ""
+    exit_row = _rows(files, "MPJ")[-1]
+    assert exit_row["TIPO_MOVIMIENTO"] == "EGRESO"
+    assert exit_row["ID_INGRESO_ASOCIADO"] == "MPJ-E1"
+    assert exit_row["TIPO_MEDIDA_PENAL"] == exit_row["DELITO_IMPUTADO"] == ""
+    assert files["82_TE.csv"].decode().splitlines()[0] == ",".join(spec.EQUIVALENCE_HEADER)
+    selection = files["SELECCION_LEGAJOS.csv"].decode().splitlines()
+    assert selection[0] == "ID_LEGAJO,regla,intervenciones"
+    assert sorted(line.split(",")[1] for line in selection[1:]) == ["A", "B", "B", "C"]
+
+
+def test_pseudonyms_are_stable_and_carry_no_personal_data(province, sample):
+    first = _files(_generate(province))
+    again = _files(_generate(province, start=D(2022, 1, 1), end=D(2022, 12, 31)))
+    later = _files(_generate(province, start=D(2023, 1, 1), end=D(2023, 6, 30)))
+    ids = [row["ID_LEGAJO"] for row in _rows(first, "LEGAJOS")]
+    assert ids == [row["ID_LEGAJO"] for row in _rows(again, "LEGAJOS")]
+    expected = building.legajo_pseudonym(sample["c"].pk, key=building.pseudonym_key())
+    assert expected in ids
+    assert expected in {row["ID_LEGAJO"] for row in _rows(later, "LEGAJOS", "30062023")}
+    everything = b"".join(first.values()).decode()
+    for case in sample.values():
+        assert case.number not in everything
+        assert f"case:{case.pk}" not in everything
+    for word in ("María", "García", "López", "GALM"):
+        assert word not in everything
+    assert all(len(item) == 21 and item.startswith("L") for item in ids)
+
+
+def test_pseudonyms_depend_on_the_deployment_key(province, sample):
+    with override_settings(RUNAC_PSEUDONYM_KEY="one-deployment"):
+        first = {item.legajo for item in _generate(province).build.selections}
+    with override_settings(RUNAC_PSEUDONYM_KEY="another-deployment"):
+        second = {item.legajo for item in _generate(province).build.selections}
+    assert first.isdisjoint(second)
+
+
+def test_free_text_naming_the_child_is_left_out(province):
+    province.legajo(
+        D(2022, 3, 1), [("mpi", D(2022, 3, 2), mpi("MPI-N1", motivo="Maria Jose no asiste a clases"))]
+    )
+    generated = _generate(province)
+    row = _rows(_files(generated), "MPI")[0]
+    assert row["MOTIVO"] == ""
+    [problem] = generated.build.warnings
+    assert (problem.code, problem.column) == (building.ProblemCode.PERSONAL_DATA_REMOVED, "MOTIVO")
+
+
+def test_missing_equivalence_is_reported_before_downloading(province):
+    case = province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 2), mpi("MPI-M1", tipo_intervencion="charla"))])
+    build = province_services.delivery_preview(
+        actor=province.province_generator, jurisdiction=province.santa_fe, period_from=FROM, period_to=TO
+    )
+    [problem] = build.errors
+    assert problem.code == "equivalence_missing"
+    assert (problem.unit, problem.column, problem.value, problem.case_id) == (
+        "MPI",
+        "TIPO_INTERVENCION",
+        "charla",
+        case.pk,
+    )
+    event = AuditEvent.objects.filter(action="exchange.runac.delivery_previewed").get()
+    assert event.extra["case_ids"] == [case.pk]
+
+
+def test_exit_without_its_entry_is_reported(province):
+    province.legajo(D(2022, 3, 1), [("mpj", D(2022, 3, 2), exit_("MPJ-Z2", "MPJ-NOPE"))])
+    [problem] = _generate(province).build.errors
+    assert (problem.code, problem.column, problem.value) == (
+        "exit_without_entry",
+        "ID_INGRESO_ASOCIADO",
+        "MPJ-NOPE",
+    )
+
+
+def test_sensitive_answers_stay_out_below_the_clearance(province, sample):
+    build = _generate(province, user=province.province_basic).build
+    files = building.delivery_files(build)
+    entries = [row for row in _rows(files, "MPJ") if row["TIPO_MOVIMIENTO"] == "INGRESO"]
+    assert {row["DELITO_IMPUTADO"] for row in entries} == {""}
+    assert [(item.code, item.column) for item in build.warnings] == [("field_hidden", "DELITO_IMPUTADO")]
+
+
+@pytest.mark.parametrize("persona", ["province_viewer", "generator_14", "caseworker_a"])
+def test_only_the_province_generator_generates(province, sample, persona):
+    before = AuditEvent.objects.count()
+    with pytest.raises(PermissionDeniedError):
+        _generate(province, user=province.personas()[persona])
+    assert AuditEvent.objects.count() == before
+
+
+def test_generation_is_audited_with_period_and_counts(province, sample):
+    _generate(province)
+    event = AuditEvent.objects.filter(action="exchange.runac.delivery_generated").get()
+    assert event.actor_id == province.province_generator.pk
+    assert (event.extra["from"], event.extra["to"]) == ("2022-01-01", "2022-12-31")
+    assert event.extra["counts"] == {"LEGAJOS": 4, "MPI": 2, "MPE": 1, "MPJ": 3}
+    assert event.extra["rules"] == {"A": 1, "B": 2, "C": 1}
+
+
+def test_cases_outside_the_jurisdiction_are_not_sent(province, sample):
+    province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 5), mpi("MPI-O1"))], unit=province.world.unit_b)
+    assert len(_generate(province).build.selections) == 4
+
+
+def test_round_trip_national_import_matches_the_province_counts(province, sample, tmp_path, capsys):
+    # given the province generates its 2022 delivery
+    generated = _generate(province)
+    files = _files(generated)
+    sources = [Source.from_bytes(name, files[name]) for name in generated.build.file_names]
+    # when the national node imports it with its table
+    delivery = services.delivery_import(
+        actor=None, sources=sources, equivalence_source=Source.from_bytes("82_TE.csv", files["82_TE.csv"])
+    )
+    # then it loads, and the national indicators count what the province sent
+    assert delivery.status == DeliveryStatus.LOADED, delivery.issues
+    assert delivery.counts == generated.build.counts
+    call_command("runac_indicators", "--jurisdiction", "82", "--at", "31/12/2022", "--json")
+    result = json.loads(capsys.readouterr().out)
+    assert (result["legajos"], result["mpi"], result["mpe"], result["mpj"]) == (4, 2, 1, 3)
+    # B's measure (PER_INICIAL 2021, no CESE) is open; C's entry open; E1 closed by E2 in 2022
+    assert (result["mpe_measures"], result["mpe_open"], result["mpj_open"]) == (1, 1, 1)
+
+
+def test_command_writes_the_zip_and_the_files(province, sample, tmp_path, capsys):
+    call_command(
+        "runac_generate_delivery",
+        "--jurisdiction",
+        "82",
+        "--from",
+        "01/01/2022",
+        "--to",
+        "31/12/2022",
+        "--out",
+        str(tmp_path / "entrega.zip"),
+        "--json",
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert result["counts"] == {"LEGAJOS": 4, "MPI": 2, "MPE": 1, "MPJ": 3}
+    assert zipfile.ZipFile(tmp_path / "entrega.zip").namelist()[0] == "82_LEGAJOS_31122022_RUNac.txt"
+    call_command(
+        "runac_generate_delivery",
+        "--jurisdiction",
+        "82",
+        "--from",
+        "01/01/2022",
+        "--to",
+        "31/12/2022",
+        "--out",
+        str(tmp_path / "dir"),
+        "--user",
+        "province_generator",
+    )
+    assert (tmp_path / "dir" / "82_MPJ_31122022_RUNac.txt").exists()
+    assert AuditEvent.objects.filter(action="exchange.runac.delivery_generated").count() == 2
+
+
+def test_command_exits_1_when_the_national_node_would_reject(province, tmp_path):
+    province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 2), mpi("MPI-M1", tipo_intervencion="charla"))])
+    with pytest.raises(SystemExit) as exit_info:
+        call_command(
+            "runac_generate_delivery",
+            "--jurisdiction",
+            "82",
+            "--from",
+            "01/01/2022",
+            "--to",
+            "31/12/2022",
+            "--out",
+            str(tmp_path),
+        )
+    assert exit_info.value.code == 1
