@@ -215,9 +215,7 @@ def case_rows(setup: Setup, count: int, seed: int) -> Iterator[tuple[tuple[Any, 
         kind = setup.types[code]
         sequences[(code, unit_id, opened_on.year)] += 1
         sequence = f"{opened_on.year}-{sequences[(code, unit_id, opened_on.year)]:06d}"
-        number = f"{kind['prefix']}-{unit['code'].upper()}-{sequence}"
-        if len(number) > NUMBER_LENGTH:  # see "Numbering" in docs/cases.md: long unit codes overflow
-            number = f"{kind['prefix']}-U{unit_id}-{sequence}"
+        number = f"{kind['prefix']}-{unit['code'].upper()}-{sequence}"  # as services.case_number_allocate
         age = (today - opened_on).days
         status, closed_on, reason = "open", None, ""
         if age > 40 and rng.random() < min(0.95, age / 500):
@@ -244,7 +242,6 @@ CASE_COLUMNS = (
 )
 RECORD_COLUMNS = "id, data, updated_at, case_id, form_id, form_version_id, updated_by_id"
 TABLES = ("cases_case", "cases_caseformrecord")
-NUMBER_LENGTH = 40  # Case.number max_length
 
 
 def check_answers(setup: Setup, samples: int = 300) -> None:
@@ -284,6 +281,19 @@ def load_cases(setup: Setup, count: int) -> dict[str, float]:
         with psycopg.connect(DATABASE_URL, autocommit=True) as connection:
             for _name, definition in secondary:  # rebuilt even when the load failed
                 connection.execute(definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+
+
+def typed_answers() -> float:
+    """Fill `cases_caseanswervalue` (the typed date / number answers the services write with every
+    record) for the COPYed records, with the same code as the data migration. Returns seconds."""
+    from amparo.cases import answers
+    from amparo.cases.models import CaseAnswerValue, CaseFormRecord
+    from amparo.forms.models import FormVersion
+
+    started = time.monotonic()
+    written = answers.rebuild(record_model=CaseFormRecord, version_model=FormVersion, value_model=CaseAnswerValue)
+    log(f"    {written:,} typed answers written")
+    return time.monotonic() - started
 
 
 def _copy_cases(setup: Setup, count: int, secondary: list[tuple[str, str]]) -> dict[str, float]:
@@ -327,12 +337,19 @@ def _copy_cases(setup: Setup, count: int, secondary: list[tuple[str, str]]) -> d
             connection.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608
             )
+    answers_seconds = typed_answers()
+    with psycopg.connect(DATABASE_URL, autocommit=True) as connection:
+        for table in (*TABLES, "cases_caseanswervalue"):
             connection.execute(f"VACUUM ANALYZE {table}")
         sizes = {
             table: connection.execute("SELECT pg_total_relation_size(%s)", [table]).fetchone()[0] / 1024**3
             for table in TABLES
         }
+        sizes["cases_caseanswervalue"] = connection.execute(
+            "SELECT pg_total_relation_size('cases_caseanswervalue')"
+        ).fetchone()[0] / 1024**3
     return {"cases": count, "copy_seconds": copy_seconds, "index_seconds": index_seconds,
+            "answers_seconds": answers_seconds, "gb_answers": sizes["cases_caseanswervalue"],
             "cases_per_second": count / copy_seconds, "indexes": len(secondary),
             "gb_case": sizes["cases_case"], "gb_record": sizes["cases_caseformrecord"]}  # fmt: skip
 
@@ -614,7 +631,10 @@ def report(meta: dict, loaded: dict | None, filters: dict, form: dict | None, co
             f"COPY of {loaded['cases']:,} cases + {loaded['cases']:,} registration records "
             f"{loaded['copy_seconds']:,.0f} s (**{loaded['cases_per_second']:,.0f} cases/s**), "
             f"{loaded['indexes']} secondary indexes rebuilt in {loaded['index_seconds']:,.0f} s; "
-            f"cases {loaded['gb_case']:.2f} GB, records {loaded['gb_record']:.2f} GB (with indexes).",
+            f"typed answers (`cases_caseanswervalue`, as the data migration fills them) "
+            f"{loaded.get('answers_seconds', float('nan')):,.0f} s; "
+            f"cases {loaded['gb_case']:.2f} GB, records {loaded['gb_record']:.2f} GB, typed answers "
+            f"{loaded.get('gb_answers', float('nan')):.2f} GB (with indexes).",
             "",
         ]
     lines += [

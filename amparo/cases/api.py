@@ -3,6 +3,7 @@ interventions. Form answers are validated against the form's latest version on e
 shown redacted to the caller's clearance."""
 
 import datetime
+from dataclasses import replace
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -140,7 +141,9 @@ class CaseListApi(APIView):
         tags=[TAG],
         parameters=[FilterSerializer],
         responses={200: PageSerializer, 400: INVALID, 401: UNAUTHENTICATED, 403: FORBIDDEN},
-        description="`counts` gives distinct persons and cases (capped at 1000). Shown ids are audited.",
+        description="`counts` gives distinct persons and cases, from one pass over at most 1001 cases: up to "
+        "1000 cases both are exact; beyond, `cases_capped` (more than 1000) and `persons_capped` (persons is "
+        "then a lower bound: the persons of the first 1001 cases). Shown ids are audited.",
     )
     def get(self, request: Request) -> Response:
         require_permission(request, Permission.CASE_VIEW)
@@ -160,11 +163,11 @@ class CaseListApi(APIView):
             )
             classification_id = found.values_list("pk", flat=True).first() or 0
         type_forms: dict[str, int] = {}
-        allowed: set[tuple[int, str]] = set()
+        allowed: dict[tuple[int, str], str] = {}
         if case_type is not None:
             clearance = selectors.list_clearance(user)
             allowed = {
-                (item.form_id, item.field.name)
+                (item.form_id, item.name): item.field.type
                 for item in selectors.filterable_fields(case_type, clearance=clearance)
             }
             type_forms = {link.form.identifier: link.form_id for link in selectors.type_forms(case_type)}
@@ -174,6 +177,7 @@ class CaseListApi(APIView):
         for index, item in enumerate(where):
             if (item.form_id, item.field) not in allowed:
                 raise ValidationError({f"where.{index}": ["Unknown form, field or operator."]})
+        where = tuple(replace(item, kind=allowed[(item.form_id, item.field)]) for item in where)
         filters = CaseFilters(
             status=data.get("status", ""),
             case_type_id=case_type.pk if case_type else None,

@@ -19,8 +19,10 @@ from django.db.models.functions import Cast
 from amparo.accounts import access
 from amparo.accounts.choices import Permission
 from amparo.accounts.models import User
+from amparo.cases import answers
 from amparo.cases.models import (
     Case,
+    CaseAnswerValue,
     CaseFormRecord,
     CasePerson,
     CaseType,
@@ -32,7 +34,7 @@ from amparo.cases.models import (
 )
 from amparo.forms import selectors as forms_selectors
 from amparo.forms.choices import FieldType
-from amparo.forms.definition import Field
+from amparo.forms.definition import Field, FormDefinition
 from amparo.registry.models import Person
 
 COUNT_CAP = 1000
@@ -48,9 +50,10 @@ OPERATORS = ("eq", "has", "gte", "lte", "contains")
 @dataclass(frozen=True)
 class FieldFilter:
     form_id: int
-    field: str
+    field: str  # a top-level field's name, or "group/name" for a field inside a repeat group
     operator: str  # one of OPERATORS
     value: Any
+    kind: str = ""  # the field's FieldType when the caller knows it (date ranges then use an index)
 
 
 @dataclass(frozen=True)
@@ -110,10 +113,53 @@ def _field_condition(item: FieldFilter) -> Q:
     return Q(**{f"_text__{lookup}": str(value)})
 
 
+def _typed_value(item: FieldFilter) -> datetime.date | float | None:
+    """The value to compare in `CaseAnswerValue` for a range filter it can answer, else None.
+
+    Date ranges on date fields and ranges on fields inside repeat groups go there; everything else
+    (and a date that does not parse, compared as text as before) stays on the JSON answers.
+    """
+    if item.operator not in ("gte", "lte"):
+        return None
+    if item.kind == FieldType.DATE and isinstance(item.value, str | datetime.date):
+        if isinstance(item.value, datetime.date):
+            return item.value
+        try:
+            return datetime.date.fromisoformat(item.value)
+        except ValueError:
+            return None
+    repeated = answers.PATH_SEPARATOR in item.field
+    if repeated and item.kind in (FieldType.INTEGER, FieldType.DECIMAL):
+        if isinstance(item.value, int | float) and not isinstance(item.value, bool):
+            return float(item.value)
+    return None
+
+
+def _with_typed_filters(cases: QuerySet[Case], filters: list[tuple[FieldFilter, Any]]) -> QuerySet[Case]:
+    """One EXISTS over the typed answers per (form, field): for a repeat group, both ends of a range
+    hold for the same instance ("a sibling aged 3 to 5")."""
+    by_field: dict[tuple[int, str], list[tuple[FieldFilter, Any]]] = defaultdict(list)
+    for item, value in filters:
+        by_field[(item.form_id, item.field)].append((item, value))
+    for (form_id, name), items in by_field.items():
+        values = CaseAnswerValue.objects.filter(case=OuterRef("pk"), form_id=form_id, field=name)
+        for item, value in items:
+            column = "date_value" if isinstance(value, datetime.date) else "number_value"
+            values = values.filter(**{f"{column}__{item.operator}": value})
+        cases = cases.filter(Exists(values))
+    return cases
+
+
 def _with_form_filters(cases: QuerySet[Case], filters: tuple[FieldFilter, ...]) -> QuerySet[Case]:
     by_form: dict[int, list[FieldFilter]] = defaultdict(list)
+    typed: list[tuple[FieldFilter, Any]] = []
     for item in filters:
-        by_form[item.form_id].append(item)
+        value = _typed_value(item)
+        if value is not None:
+            typed.append((item, value))
+        else:
+            by_form[item.form_id].append(item)
+    cases = _with_typed_filters(cases, typed)
     for form_id, items in by_form.items():
         records = CaseFormRecord.objects.filter(case=OuterRef("pk"), form_id=form_id)
         for item in items:
@@ -166,10 +212,19 @@ class Counts:
     cases_capped: bool
 
 
-def case_counts(cases: QuerySet[Case]) -> Counts:
-    persons, persons_capped = capped_count(cases.order_by().values("person_id").distinct())
-    count, capped = capped_count(cases)
-    return Counts(persons=persons, persons_capped=persons_capped, cases=count, cases_capped=capped)
+def case_counts(cases: QuerySet[Case], cap: int = COUNT_CAP) -> Counts:
+    """Both counts from one capped pass over the matching cases (no sort, `cap + 1` rows at most).
+
+    Up to `cap` cases both numbers are exact. Beyond, the cases count is "more than `cap`" and the
+    persons count is the persons among the first `cap + 1` cases found: a lower bound ("at least"),
+    flagged by `persons_capped` — counting every distinct person would mean a second full pass.
+    """
+    people = list(cases.order_by().values_list("person_id", flat=True)[: cap + 1])
+    capped = len(people) > cap
+    persons = len(set(people))
+    return Counts(
+        persons=min(persons, cap), persons_capped=capped, cases=min(len(people), cap), cases_capped=capped
+    )
 
 
 def case_get(*, user: User | None, case_id: Any, permission: Permission = Permission.CASE_VIEW) -> Case:
@@ -269,7 +324,14 @@ class FilterableField:
     form_id: int
     form_title: str
     field: Field
-    key: str  # "<form id>.<field name>", the query-string key
+    key: str  # "<form id>.<field name>" (or "<form id>.<group>/<field name>"), the query-string key
+    definition: FormDefinition  # of the form's latest version (option lists for the widgets)
+    path: str = ""  # "<group>/<field name>" for a field inside a repeat group, else the field's name
+    group_label: dict[str, str] = field(default_factory=dict)  # the repeat group's label, if any
+
+    @property
+    def name(self) -> str:
+        return self.path or self.field.name
 
 
 FILTERABLE_TYPES = frozenset(
@@ -288,8 +350,13 @@ FILTERABLE_TYPES = frozenset(
 )
 
 
+# Inside repeat groups: ranges over the typed answers ("a sibling aged under 5"), nothing else yet.
+REPEAT_FILTERABLE_TYPES = frozenset({FieldType.DATE, FieldType.INTEGER, FieldType.DECIMAL})
+
+
 def filterable_fields(case_type: CaseType, *, clearance: int) -> list[FilterableField]:
-    """Top-level fields of the type's forms (latest versions) the viewer may see and filter by.
+    """Fields of the type's forms (latest versions) the viewer may see and filter by: top-level
+    fields, and date / number fields one level inside a repeat group (matched on any instance).
 
     A filter on a field above one's clearance would reveal its answers, so those are left out.
     """
@@ -301,15 +368,32 @@ def filterable_fields(case_type: CaseType, *, clearance: int) -> list[Filterable
         definition = forms_selectors.definition_of(version)
         for section in definition.sections:
             for item in section.fields:
-                if item.type in FILTERABLE_TYPES and item.sensitivity <= clearance:
+                if item.sensitivity > clearance:
+                    continue
+                if item.type in FILTERABLE_TYPES:
                     result.append(
                         FilterableField(
                             form_id=link.form_id,
                             form_title=link.form.title,
                             field=item,
                             key=f"{link.form_id}.{item.name}",
+                            definition=definition,
                         )
                     )
+                elif item.is_repeat:
+                    result += [
+                        FilterableField(
+                            form_id=link.form_id,
+                            form_title=link.form.title,
+                            field=child,
+                            key=f"{link.form_id}.{item.name}{answers.PATH_SEPARATOR}{child.name}",
+                            definition=definition,
+                            path=f"{item.name}{answers.PATH_SEPARATOR}{child.name}",
+                            group_label=dict(item.label),
+                        )
+                        for child in item.fields
+                        if child.type in REPEAT_FILTERABLE_TYPES and child.sensitivity <= clearance
+                    ]
     return result
 
 

@@ -22,10 +22,12 @@ from amparo.accounts.models import OrgUnit, User
 from amparo.audit import services as audit
 from amparo.audit.choices import AuditAction
 from amparo.cases import errors
+from amparo.cases.answers import rows_for_record
 from amparo.cases.choices import CaseStatus, FormPurpose, InvolvementRole, RiskLevel
 from amparo.cases.errors import CaseErrorCode
 from amparo.cases.models import (
     Case,
+    CaseAnswerValue,
     CaseFormRecord,
     CaseNumberCounter,
     CasePerson,
@@ -306,11 +308,14 @@ def case_open(*, actor: User, data: CaseOpenInput) -> Case:
     )
     case.full_clean()
     case.save(force_insert=True)
-    CaseFormRecord.objects.bulk_create(
-        [
-            CaseFormRecord(case=case, form=form, form_version=version, data=clean, updated_by=actor)
-            for form, version, clean in cleaned
-        ]
+    _index_answers(
+        CaseFormRecord.objects.bulk_create(
+            [
+                CaseFormRecord(case=case, form=form, form_version=version, data=clean, updated_by=actor)
+                for form, version, clean in cleaned
+            ]
+        ),
+        fresh=True,
     )
     if data.classification is not None:
         ClassificationChange.objects.create(
@@ -424,11 +429,25 @@ def _save_forms(*, actor: User, case: Case, forms: Mapping[str, Mapping[str, Any
         pending.append((form, version, clean))
     if problems:
         raise FormDataInvalidError(problems)
-    for form, version, clean in pending:
+    saved = [
         CaseFormRecord.objects.update_or_create(
             case=case, form=form, defaults={"form_version": version, "data": clean, "updated_by": actor}
-        )
+        )[0]
+        for form, version, clean in pending
+    ]
+    _index_answers(saved)
     return [form.pk for form, _version, _clean in pending]
+
+
+def _index_answers(records: list[CaseFormRecord], *, fresh: bool = False) -> None:
+    """Keep the typed copies of the records' date / number answers in step (see cases.answers)."""
+    if not fresh:
+        CaseAnswerValue.objects.filter(record__in=[record.pk for record in records]).delete()
+    rows = []
+    for record in records:
+        definition = forms_selectors.definition_of(record.form_version)
+        rows += rows_for_record(record, definition, CaseAnswerValue)
+    CaseAnswerValue.objects.bulk_create(rows)
 
 
 @transaction.atomic

@@ -94,19 +94,19 @@ def _field_filters(request: HttpRequest, fields: list[selectors.FilterableField]
                         value = float(raw) if "." in raw else int(raw)
                     except ValueError:
                         continue
-                result.append(FieldFilter(item.form_id, item.field.name, operator, value))
+                result.append(FieldFilter(item.form_id, item.name, operator, value, kind))
             continue
         raw = request.GET.get(key, "").strip()
         if not raw:
             continue
         if kind == FieldType.SELECT_ONE:
-            result.append(FieldFilter(item.form_id, item.field.name, "eq", raw))
+            result.append(FieldFilter(item.form_id, item.name, "eq", raw, kind))
         elif kind == FieldType.SELECT_MULTIPLE:
-            result.append(FieldFilter(item.form_id, item.field.name, "has", raw))
+            result.append(FieldFilter(item.form_id, item.name, "has", raw, kind))
         elif kind == FieldType.YES_NO:
-            result.append(FieldFilter(item.form_id, item.field.name, "eq", raw == "yes"))
+            result.append(FieldFilter(item.form_id, item.name, "eq", raw == "yes", kind))
         else:
-            result.append(FieldFilter(item.form_id, item.field.name, "contains", raw))
+            result.append(FieldFilter(item.form_id, item.name, "contains", raw, kind))
     return result and tuple(result) or ()
 
 
@@ -117,6 +117,9 @@ def _filter_widgets(request: HttpRequest, fields: list[selectors.FilterableField
     for item in fields:
         key = f"f.{item.key}"
         label = item.field.label.get(language) or item.field.label.get("es") or item.field.name
+        if item.path:  # inside a repeat group: "Siblings › Age" (any instance matches)
+            group = item.group_label.get(language) or item.group_label.get("es") or item.path.split("/")[0]
+            label = f"{group} › {label}"
         widget: dict[str, Any] = {
             "key": key,
             "label": label,
@@ -146,21 +149,11 @@ def _filter_widgets(request: HttpRequest, fields: list[selectors.FilterableField
 def _options(item: selectors.FilterableField, language: str) -> list[tuple[str, str]]:
     if item.field.type == FieldType.YES_NO:
         return [("yes", _("Yes")), ("no", _("No"))]
-    form = forms_selectors.latest_version(item_form(item))
-    if form is None:
-        return []
-    definition = forms_selectors.definition_of(form)
-    option_list = definition.option_list(item.field.options)
+    option_list = item.definition.option_list(item.field.options)
     return [
         (option.value, option.label.get(language) or option.label.get("es") or option.value)
         for option in option_list.options
     ]
-
-
-def item_form(item: selectors.FilterableField) -> Any:
-    from amparo.forms.models import Form  # configuration, not protected data
-
-    return Form.objects.get(pk=item.form_id)
 
 
 @login_required

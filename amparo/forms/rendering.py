@@ -13,7 +13,9 @@ the version it was filled with; answers above the viewer's clearance are left ou
 """
 
 import datetime
+import html
 import re
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -23,7 +25,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -56,6 +58,7 @@ class BoundOption:
     value: str
     label: str
     selected: bool
+    html: tuple[str, str] | None = None  # (value, label) escaped once per form version and language
 
 
 @dataclass
@@ -96,6 +99,7 @@ class BoundSection:
     label: str
     hidden: bool
     fields: list[BoundField]
+    html: SafeString = mark_safe("")  # noqa: S308 - empty literal; the fields drawn by fields_html
 
 
 def _input_id(prefix: str, path: str) -> str:
@@ -114,6 +118,13 @@ def _label_html(text: str, scope_path: str) -> SafeString:
         position = match.end()
     parts.append(str(escape(text[position:])))
     return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
+
+
+# Definitions are parsed once per published version and kept (forms.selectors.definition_of): their
+# translated, escaped option lists are kept alongside, and go when the definition goes.
+_OPTION_CACHE: "weakref.WeakKeyDictionary[FormDefinition, dict[tuple[str, str], Any]]" = (
+    weakref.WeakKeyDictionary()
+)
 
 
 class _Binder:
@@ -140,6 +151,20 @@ class _Binder:
 
     def text(self, value: dict[str, str]) -> str:
         return translate(value, self.language, self.definition.default_language)
+
+    def options_of(self, name: str) -> list[tuple[str, str, tuple[str, str]]]:
+        """(value, label, escaped pair) of an option list, computed once per form version and language."""
+        per_definition = _OPTION_CACHE.setdefault(self.definition, {})
+        key = (name, self.language)
+        cached = per_definition.get(key)
+        if cached is None:
+            cached = [
+                (option.value, label, (_e(option.value), _e(label)))
+                for option in self.definition.option_list(name).options
+                for label in (self.text(option.label),)
+            ]
+            per_definition[key] = cached
+        return cached
 
     def bind_fields(
         self, fields: tuple[Field, ...], raw: Mapping[str, Any], scope: Scope | None, path_prefix: str
@@ -203,10 +228,8 @@ class _Binder:
         if item.type in (FieldType.SELECT_ONE, FieldType.SELECT_MULTIPLE):
             chosen = set(value if isinstance(value, list) else str(value or "").split())
             bound.options = [
-                BoundOption(
-                    value=option.value, label=self.text(option.label), selected=option.value in chosen
-                )
-                for option in self.definition.option_list(item.options).options
+                BoundOption(value=value, label=label, selected=value in chosen, html=escaped)
+                for value, label, escaped in self.options_of(item.options)
             ]
             bound.as_radios = item.type == FieldType.SELECT_ONE and len(bound.options) <= RADIO_LIMIT
         elif item.type == FieldType.YES_NO:
@@ -347,6 +370,8 @@ def render_form(
         )
         for section in definition.sections
     ]
+    for section in sections:
+        section.html = fields_html(section.fields, {"person_search_url": person_search_url})
     meta = {**client_meta(compiled), "prefix": prefix, "today": today_text}
     other_errors = {
         path: messages for path, messages in (errors or {}).items() if not _path_known(definition, path)
@@ -555,3 +580,149 @@ def render_display(definition: FormDefinition, data: Mapping[str, Any], **option
     return render_to_string(
         "forms/render/display.html", {"sections": shown_sections(definition, data, **options)}
     )
+
+
+# --- One-pass field HTML --------------------------------------------------------------------------
+# The field templates (forms/render/field.html and widgets/*.html) cost one template include and
+# context push per field and per option: about two thirds of a 200-field form page. The common
+# widgets are drawn here in Python instead, with the same markup and the same escaping
+# (`conditional_escape`, as template autoescaping); location, file and person inputs keep their
+# templates (rare, and they carry more logic).
+
+_TEMPLATE_WIDGETS = frozenset({FieldType.LOCATION, FieldType.PHOTO, FieldType.FILE, FieldType.PERSON})
+
+
+def _e(value: Any) -> str:
+    """`conditional_escape` without its lazy-string wrapper (a third of the page's time)."""
+    if isinstance(value, SafeData):
+        return str(value)
+    return html.escape(str(value))
+
+
+def _invalid(bound: BoundField) -> str:
+    return ' aria-invalid="true"' if bound.errors else ""
+
+
+_TEXTS: dict[tuple[str, str], str] = {}
+
+
+def _t(message: str) -> str:
+    """A fixed UI string, translated to the active language and escaped (memoised per language)."""
+    key = (get_language() or "", message)
+    text = _TEXTS.get(key)
+    if text is None:
+        text = _TEXTS[key] = _e(_(message))
+    return text
+
+
+def _option(option: BoundOption) -> tuple[str, str]:
+    return option.html or (_e(option.value), _e(option.label))
+
+
+def _widget_html(bound: BoundField) -> str:
+    name, ident, value = _e(bound.input_name), _e(bound.input_id), _e(bound.value)
+    kind = bound.field.type
+    if bound.as_radios or kind == FieldType.SELECT_MULTIPLE:
+        kind_attr, css = ("radio", "choices-inline") if bound.as_radios else ("checkbox", "choices-list")
+        choices = "".join(
+            f'<label><input type="{kind_attr}" name="{name}" value="{pair[0]}"'
+            f"{' checked' if option.selected else ''}{f' id="{ident}"' if index == 0 else ''}>"
+            f" {pair[1]}</label>"
+            for index, option in enumerate(bound.options)
+            for pair in (_option(option),)
+        )
+        return f'<div class="{css}">{choices}</div>'
+    if kind == FieldType.SELECT_ONE:
+        options = "".join(
+            f'<option value="{pair[0]}"{" selected" if option.selected else ""}>{pair[1]}</option>'
+            for option in bound.options
+            for pair in (_option(option),)
+        )
+        empty = '<option value="">—</option>'
+        return f'<select id="{ident}" name="{name}"{_invalid(bound)}>{empty}{options}</select>'
+    if kind == FieldType.CALCULATED:
+        return f'<output id="{ident}" class="calculated" data-calc-path="{_e(bound.path)}">{value}</output>'
+    if kind == FieldType.LONG_TEXT:
+        return f'<textarea id="{ident}" name="{name}" rows="3"{_invalid(bound)}>{value}</textarea>'
+    if kind == FieldType.DATE:
+        return (
+            f'<input type="text" inputmode="numeric" id="{ident}" name="{name}" value="{value}" '
+            f'placeholder="{_t("dd/mm/yyyy")}" autocomplete="off" data-kind="date"{_invalid(bound)}>'
+        )
+    if kind == FieldType.DATETIME:
+        return (
+            f'<input type="text" id="{ident}" name="{name}" value="{value}" '
+            f'placeholder="{_t("dd/mm/yyyy hh:mm")}" autocomplete="off" '
+            f'data-kind="datetime"{_invalid(bound)}>'
+        )
+    if kind in (FieldType.INTEGER, FieldType.DECIMAL):
+        mode = "numeric" if kind == FieldType.INTEGER else "decimal"
+        return (
+            f'<input type="text" inputmode="{mode}" id="{ident}" name="{name}" value="{value}" '
+            f'data-kind="{kind}"{_invalid(bound)}>'
+        )
+    return f'<input type="text" id="{ident}" name="{name}" value="{value}" maxlength="2000"{_invalid(bound)}>'
+
+
+def _instance_html(repeat: BoundField, instance: BoundInstance, context: dict[str, Any]) -> str:
+    return (
+        f'<div class="repeat-instance" data-repeat-instance="{_e(repeat.name)}" '
+        f'data-path="{_e(instance.path)}">\n'
+        f'  <input type="hidden" name="{_e(repeat.input_name)}/instances" value="{_e(instance.index)}">\n'
+        f"  {fields_html(instance.fields, context)}\n"
+        f'  <button type="button" class="secondary outline small repeat-remove" data-repeat-remove>'
+        f"{_t('Remove')}</button>\n</div>"
+    )
+
+
+def _field_html(bound: BoundField, context: dict[str, Any]) -> str:
+    hidden = " hidden" if bound.hidden else ""
+    hint = _e(bound.hint)
+    if bound.type == FieldType.REPEAT:
+        instances = "".join(_instance_html(bound, instance, context) for instance in bound.instances)
+        template = _instance_html(bound, bound.template, context) if bound.template else ""
+        add = _("Add to “%(label)s”") % {"label": _e(bound.label)}
+        return (
+            f'<fieldset class="form-repeat" data-node="{_e(bound.name)}" '
+            f'data-path="{_e(bound.path)}"{hidden}>\n'
+            f"  <legend>{_e(bound.label)}</legend>\n"
+            f"  {f'<small class="form-hint">{hint}</small>' if bound.hint else ''}\n"
+            f'  <div class="repeat-list" data-repeat-list="{_e(bound.name)}">{instances}</div>\n'
+            f'  <template data-repeat-template="{_e(bound.name)}">{template}</template>\n'
+            f'  <button type="button" class="secondary small" data-repeat-add="{_e(bound.name)}">'
+            f"+ {add}</button>\n"
+            "</fieldset>"
+        )
+    if bound.type == FieldType.NOTE:
+        return (
+            f'<div class="form-field form-note" data-node="{_e(bound.name)}" '
+            f'data-path="{_e(bound.path)}"{hidden}><p>{bound.label_html}</p>'
+            f"{f'<small class="form-hint">{hint}</small>' if bound.hint else ''}</div>"
+        )
+    if bound.field.type in _TEMPLATE_WIDGETS:
+        return render_to_string("forms/render/field.html", {**context, "bound": bound})
+    ident = _e(bound.input_id)
+    required = f' <span class="required-mark" title="{_t("Required")}">*</span>' if bound.required else ""
+    if bound.grouped:
+        described = f' aria-describedby="{ident}-hint"' if bound.hint else ""
+        legend = f"<legend>{_e(bound.label)}{required}</legend>"
+        head = f'<fieldset class="choice-group"{described}>\n    {legend}\n  '
+        tail = "\n  </fieldset>"
+    else:
+        head, tail = f'<label for="{ident}">{_e(bound.label)}{required}</label>', ""
+    errors = ""
+    if bound.errors:
+        items = "".join(f"<li>{_e(message)}</li>" for message in bound.errors)
+        errors = f'<ul class="errorlist" data-errors-for="{_e(bound.path)}">{items}</ul>'
+    return (
+        f'<div class="form-field form-field-{_e(bound.type)}{" is-silent" if bound.is_silent else ""}" '
+        f'data-node="{_e(bound.name)}" data-path="{_e(bound.path)}"{hidden}>\n'
+        f"  {head}\n  {_widget_html(bound)}{tail}\n"
+        f"  {f'<small class="form-hint" id="{ident}-hint">{hint}</small>' if bound.hint else ''}\n"
+        f"  {errors}\n</div>"
+    )
+
+
+def fields_html(fields: list[BoundField], context: dict[str, Any]) -> SafeString:
+    """The HTML of bound fields, in one pass (see above); `context` is what templated widgets need."""
+    return mark_safe("".join(_field_html(bound, context) for bound in fields))  # noqa: S308 - escaped above

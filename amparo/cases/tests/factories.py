@@ -84,6 +84,22 @@ def registration_definition() -> dict[str, Any]:
                         "label": {"es": "Relato", "en": "Account"},
                         "sensitivity": 2,
                     },
+                    {
+                        "name": "hermanos",
+                        "type": "repeat",
+                        "label": {"es": "Hermanos", "en": "Siblings"},
+                        "fields": [
+                            {"name": "hermano_nombre", "type": "text", "label": {"es": "Nombre"}},
+                            {"name": "hermano_edad", "type": "integer", "label": {"es": "Edad", "en": "Age"}},
+                            {"name": "hermano_nacimiento", "type": "date", "label": {"es": "Nacimiento"}},
+                            {
+                                "name": "hermano_paradero",
+                                "type": "integer",
+                                "label": {"es": "Código de paradero"},
+                                "sensitivity": 2,
+                            },
+                        ],
+                    },
                 ],
             }
         ],
