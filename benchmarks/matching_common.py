@@ -42,6 +42,7 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "system": f"{platform.system()} {platform.release()}",
         "libraries": ", ".join(f"{name} {version}" for name, version in versions.items()),
+        "load": " ".join(f"{value:.2f}" for value in os.getloadavg()) + " (1, 5, 15 min, at start)",
     }
 
 

@@ -14,6 +14,7 @@ class MatchingErrorCode(StrEnum):
     CONFIG_INVALID = "config_invalid"
     UNDO_CONFLICT = "undo_conflict"
     FILE_INVALID = "file_invalid"
+    NOT_ENOUGH_DECISIONS = "not_enough_decisions"
 
 
 SAME_PERSON_MESSAGE = _("A person cannot be merged with themselves.")
@@ -27,3 +28,7 @@ CONFIG_CHANGED_MESSAGE = _(
 )
 UNDO_CONFLICT_MESSAGE = _("The kept person's record was merged again or archived since; undo that first.")
 FILE_INVALID_MESSAGE = _("The file cannot be read: %(detail)s")
+NOT_ENOUGH_DECISIONS_MESSAGE = _(
+    "%(decided)s decided pairs (%(confirmed)s confirmed, %(rejected)s rejected): a calibration needs at "
+    "least %(needed)s, with %(each)s of each."
+)

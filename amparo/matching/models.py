@@ -159,6 +159,9 @@ class CandidatePair(TimeStampedModel):
     person_b = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
     probability = models.FloatField()
     match_weight = models.FloatField()
+    # log2 Bayes factor (the weight without the prior, before calibration): what a calibration
+    # refitted from reviewers' decisions is learned on. Null for pairs stored before it existed.
+    bayes_factor = models.FloatField(null=True, blank=True)
     levels = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=PairStatus.choices, default=PairStatus.PENDING)
     job = models.ForeignKey(DedupeJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="pairs")

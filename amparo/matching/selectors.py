@@ -18,7 +18,6 @@ from amparo.audit.choices import AuditAction
 from amparo.common.dates import years_before
 from amparo.common.text import fold_compact
 from amparo.matching.choices import PairStatus, RecordType
-from amparo.matching.linkage import fellegi_sunter as fs
 from amparo.matching.linkage.blocking import key_hash, record_block_keys
 from amparo.matching.linkage.normalize import fold_name, given_name_alternatives
 from amparo.matching.linkage.phonetic import phonetic_token
@@ -37,6 +36,7 @@ from amparo.matching.services.configuration import matcher_for
 from amparo.matching.services.keys import (
     PERSONS_TOTAL,
     RECORD_FIELDS,
+    person_records,
     persons_keyed,
     records_frame,
     search_keys,
@@ -264,8 +264,32 @@ def check_new_person(
     return check
 
 
+def check_registered_person(*, user: User, person: Person, limit: int = 5) -> DuplicateCheck:
+    """The duplicate check for a person just registered (API creation): the other registered
+    persons who are probably them, with the same scope rule and audit as `check_new_person`."""
+    record = person_records([person.pk]).get(person.pk)
+    if record is None:
+        return DuplicateCheck()
+    birth = record["date_of_birth"]
+    candidate = CandidatePerson(
+        given_names=record["given_names"],
+        first_surname=record["first_surname"],
+        second_surname=record["second_surname"],
+        sex=record["sex"],
+        date_of_birth=datetime.date.fromisoformat(birth) if birth else None,
+        date_of_birth_is_estimated=bool(record["date_of_birth_is_estimated"]),
+        document_number=record["document_number"],
+        nationality=record["nationality"],
+        department=record["department"],
+        municipality=record["municipality"],
+        address=record["address"],
+    )
+    return check_new_person(user=user, candidate=candidate, limit=limit, exclude_person_id=person.pk)
+
+
 def duplicate_check_payload(check: DuplicateCheck) -> dict[str, Any]:
-    """The check as a JSON-ready value (for an API response field)."""
+    """The check as a JSON-ready value (for an API response field): details only of persons in
+    the user's scope; outside it, only the flag."""
     return {
         "possible_duplicates": [
             {
@@ -279,6 +303,10 @@ def duplicate_check_payload(check: DuplicateCheck) -> dict[str, Any]:
                 "probability": round(match.probability, 4),
                 "agreeing": [reason.comparison for reason in match.agreeing],
                 "differing": [reason.comparison for reason in match.differing],
+                "reasons": [
+                    {"comparison": reason.comparison, "level": reason.level, "verdict": reason.verdict}
+                    for reason in match.reasons
+                ],
             }
             for match in check.matches
         ],
@@ -435,9 +463,10 @@ def person_similarity_search(*, user: User, query: SimilarityQuery, limit: int =
     features = matcher.prepare(records_frame(interleaved))
     total = max(persons_keyed(), len(rows), 1)
     ia = np.arange(0, 2 * len(rows), 2, dtype=np.int64)
-    scored = matcher.score(features, ia, ia + 1, prior=1.0 / total)
-    weight = scored.weight - UNPLACED_WORD_PENALTY * np.array(penalties, dtype=np.float64)
-    probability = fs.probability_from_weight(weight)
+    prior = 1.0 / total
+    scored = matcher.score(features, ia, ia + 1, prior=prior)
+    bayes_factor = scored.factors.sum(axis=1) - UNPLACED_WORD_PENALTY * np.array(penalties, dtype=np.float64)
+    probability = matcher.probability(bayes_factor, prior)
     order = np.argsort(-probability)[:limit]
     persons = {
         person.pk: person

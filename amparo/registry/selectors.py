@@ -2,6 +2,8 @@
 
 import datetime
 import json
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,7 @@ from amparo.registry.models import Address, Household, HouseholdMembership, Iden
 from amparo.registry.search import QueryKind, name_condition, parse_query
 
 COUNT_CAP = 1000
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -204,3 +207,37 @@ def household_members(
         .values_list("pk", flat=True)
     )
     return [(membership, membership.person_id in visible_ids) for membership in memberships]
+
+
+# --- Apps above the registry that check a new person against the registered ones ----------------
+# The registry may not import them (dependency direction): matching registers its duplicate check
+# at start-up (AppConfig.ready) and the API's person creation asks it through here.
+DuplicateCheckProvider = Callable[[User, Person], dict[str, Any]]
+_duplicate_check_providers: list[DuplicateCheckProvider] = []
+
+
+def on_duplicate_check(provider: DuplicateCheckProvider) -> None:
+    """Register `provider(user, person)` → {"possible_duplicates": [...],
+    "possible_duplicate_outside_scope": bool}: the persons already registered who are probably
+    `person`, shown only within `user`'s scope (the provider audits what it shows)."""
+    if provider not in _duplicate_check_providers:
+        _duplicate_check_providers.append(provider)
+
+
+def possible_duplicates(*, user: User, person: Person) -> dict[str, Any]:
+    """What the registered duplicate check says about a person just registered; when no app
+    provides one, nothing (an empty list, no flag).
+
+    Never blocks a registration: the person is already saved, so a check that fails is logged
+    and answered with `possible_duplicates` = None ("not checked"), never with an error that
+    would make a client send the person again."""
+    result: dict[str, Any] = {"possible_duplicates": [], "possible_duplicate_outside_scope": False}
+    for provider in _duplicate_check_providers:
+        try:
+            found = provider(user, person)
+        except Exception:  # an advisory field must not turn a saved registration into an error
+            logger.exception("duplicate check failed for person %s", person.pk)
+            return {"possible_duplicates": None, "possible_duplicate_outside_scope": False}
+        result["possible_duplicates"] += found.get("possible_duplicates", [])
+        result["possible_duplicate_outside_scope"] |= bool(found.get("possible_duplicate_outside_scope"))
+    return result

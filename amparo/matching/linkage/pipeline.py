@@ -32,8 +32,9 @@ class Scored:
     ib: np.ndarray
     gamma: np.ndarray
     factors: np.ndarray  # per pair and comparison: log2 Bayes factor (term-frequency adjusted)
-    weight: np.ndarray  # total match weight including the prior
-    probability: np.ndarray
+    weight: np.ndarray  # total match weight including the prior (before calibration)
+    probability: np.ndarray  # calibrated when the spec has a calibration
+    bayes_factor: np.ndarray | None = None  # log2 Bayes factor: the weight without the prior
 
 
 class Matcher:
@@ -56,6 +57,7 @@ class Matcher:
         self.family_indices = [names.index(name) for name in spec.family_comparisons]
         self.matches_per_record = spec.matches_per_record
         self.is_trained = all(item.m and item.u for item in spec.comparisons)
+        self.calibration = spec.calibration
         self._key_cache: dict = {}
 
     # --- building blocks ---------------------------------------------------------------------
@@ -119,6 +121,14 @@ class Matcher:
         """λ: P(two records match) = expected matches per record / records each is compared with."""
         return min(self.matches_per_record / max(reference_pairs_per_record, 1.0), 0.5)
 
+    def probability(self, bayes_factor: np.ndarray, prior: float) -> np.ndarray:
+        """P(match) of pairs with these log2 Bayes factors under this prior, through the calibration
+        map when there is one (every probability Amparo shows goes through here)."""
+        bayes_factor = np.asarray(bayes_factor, dtype=np.float64)
+        if self.calibration is not None:
+            bayes_factor = self.calibration.apply(bayes_factor)
+        return fs.probability_from_weight(bayes_factor + fs.logit2(prior))
+
     def score(
         self,
         features: list[Any],
@@ -131,14 +141,15 @@ class Matcher:
     ) -> Scored:
         gamma = self.compare(features, ia, ib)
         factors = self.factors(features, gamma, ia, ib, frequencies, reference_size)
-        weight = factors.sum(axis=1) + fs.logit2(prior)
+        bayes_factor = factors.sum(axis=1)
         return Scored(
             ia=ia,
             ib=ib,
             gamma=gamma,
             factors=factors,
-            weight=weight,
-            probability=fs.probability_from_weight(weight),
+            weight=bayes_factor + fs.logit2(prior),
+            probability=self.probability(bayes_factor, prior),
+            bayes_factor=bayes_factor,
         )
 
     # --- training ------------------------------------------------------------------------------
@@ -319,15 +330,24 @@ class Matcher:
                     "ib": chunk_b[keep],
                     "probability": scored.probability[keep],
                     "weight": scored.weight[keep],
+                    "bayes_factor": scored.bayes_factor[keep],
                 }
             )
             for index, comparator in enumerate(self.comparators):
                 part[f"level:{comparator.spec.name}"] = scored.gamma[keep, index]
             kept.append(part)
             progress(0.65 + 0.35 * min(1.0, (start + CHUNK) / max(len(ia), 1)), "scoring")
-        columns = ["ia", "ib", "probability", "weight", *(f"level:{c.spec.name}" for c in self.comparators)]
+        columns = [
+            "ia",
+            "ib",
+            "probability",
+            "weight",
+            "bayes_factor",
+            *(f"level:{c.spec.name}" for c in self.comparators),
+        ]
         result = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=columns)
         result.attrs["candidate_pairs"] = len(ia)
+        result.attrs["prior"] = prior
         return result
 
     def dedupe(

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from amparo.matching.linkage.calibration import CalibrationMap
+
 
 class ComparisonKind(StrEnum):
     GIVEN_NAME = "given_name"
@@ -138,6 +140,10 @@ class MatcherSpec:
     # fields far more often than random pairs; their u is learned separately (`u_family`).
     family_comparisons: tuple[str, ...] = ()
     family_rule: tuple[str, ...] = ()
+    # A monotone map of the Bayes factor learned on labelled pairs (linkage/calibration.py), and
+    # what it was learned on; None: probabilities straight from Fellegi–Sunter.
+    calibration: CalibrationMap | None = None
+    calibration_source: str = ""
 
     def comparison(self, name: str) -> ComparisonSpec:
         return next(item for item in self.comparisons if item.name == name)
@@ -317,6 +323,22 @@ def _number(
     return value
 
 
+def _calibration(raw: Any, errors: _Errors) -> CalibrationMap | None:
+    if raw in (None, {}):
+        return None
+    if not isinstance(raw, dict):
+        errors.add("calibration", "an object with the lists raw and calibrated")
+        return None
+    try:
+        return CalibrationMap(
+            raw=tuple(float(value) for value in raw.get("raw") or ()),
+            calibrated=tuple(float(value) for value in raw.get("calibrated") or ()),
+        )
+    except (TypeError, ValueError) as error:
+        errors.add("calibration", str(error))
+        return None
+
+
 def parse_spec(raw: Mapping[str, Any]) -> MatcherSpec:
     """Validate a matcher definition (a dict from JSON) into a `MatcherSpec`, or raise SpecError."""
     errors = _Errors()
@@ -355,6 +377,7 @@ def parse_spec(raw: Mapping[str, Any]) -> MatcherSpec:
     family_rule = _rules([raw.get("family_rule") or []], "family_rule", errors)[0] if family else ()
     if family and not family_rule:
         errors.add("family_rule", "a blocking rule that gathers relatives, e.g. both surnames")
+    calibration = _calibration(raw.get("calibration"), errors)
     spec = MatcherSpec(
         record_type=str(raw.get("record_type") or "person"),
         comparisons=comparisons,
@@ -368,6 +391,10 @@ def parse_spec(raw: Mapping[str, Any]) -> MatcherSpec:
         nicknames=nicknames,
         family_comparisons=family,
         family_rule=family_rule,
+        calibration=calibration,
+        calibration_source=str((raw.get("calibration") or {}).get("source", ""))[:300]
+        if isinstance(raw.get("calibration"), dict)
+        else "",
     )
     if errors.found:
         raise SpecError(errors.found)
@@ -395,4 +422,17 @@ def spec_to_dict(spec: MatcherSpec) -> dict[str, Any]:
     data["nicknames"] = {key: list(value) for key, value in spec.nicknames.items()}
     data["family_comparisons"] = list(spec.family_comparisons)
     data["family_rule"] = list(spec.family_rule)
+    data.pop("calibration_source")
+    data["calibration"] = (
+        {
+            "method": "isotonic",
+            "source": spec.calibration_source,
+            "raw": list(spec.calibration.raw),
+            "calibrated": list(spec.calibration.calibrated),
+        }
+        if spec.calibration is not None
+        else None
+    )
+    if data["calibration"] is None:
+        data.pop("calibration")
     return data

@@ -1,5 +1,6 @@
 """Writes of the matching app, by sub-domain; the public functions are importable from here."""
 
+from amparo.matching.services.calibration import matcher_calibration_refit, matcher_calibration_reset
 from amparo.matching.services.configuration import (
     matcher_config_get,
     matcher_config_store_learned,
@@ -24,6 +25,8 @@ __all__ = [
     "file_job_run",
     "file_job_start",
     "match_records",
+    "matcher_calibration_refit",
+    "matcher_calibration_reset",
     "matcher_config_get",
     "matcher_config_store_learned",
     "matcher_config_update",

@@ -114,7 +114,7 @@ def _run(job: DedupeJob) -> None:
             progress=_Reporter(job.pk, 0.1, 0.8),
         )
         if len(rows) > 1
-        else pd.DataFrame(columns=["ia", "ib", "probability", "weight"])
+        else pd.DataFrame(columns=["ia", "ib", "probability", "weight", "bayes_factor"])
     )
     if learn:
         config = matcher_config_store_learned(
@@ -173,6 +173,7 @@ def _store_pairs(
                     person_b_id=key[1],
                     probability=float(row.probability),
                     match_weight=float(row.weight),
+                    bayes_factor=float(row.bayes_factor),
                     levels=level_codes(matcher, row),
                     job=job,
                     config_version=config_version,
@@ -182,10 +183,13 @@ def _store_pairs(
             known += 1
         else:
             found.probability, found.match_weight = float(row.probability), float(row.weight)
+            found.bayes_factor = float(row.bayes_factor)
             found.levels, found.job, found.config_version = level_codes(matcher, row), job, config_version
             updated.append(found)
     CandidatePair.objects.bulk_create(created, batch_size=2000)
     CandidatePair.objects.bulk_update(
-        updated, ["probability", "match_weight", "levels", "job", "config_version"], batch_size=2000
+        updated,
+        ["probability", "match_weight", "bayes_factor", "levels", "job", "config_version"],
+        batch_size=2000,
     )
     return len(created) + len(updated), known

@@ -65,6 +65,9 @@ def test_proposes_the_duplicates_within_the_starters_scope(
     assert pair.status == PairStatus.PENDING
     assert pair.probability > 0.9
     assert pair.levels["date_of_birth"] == "exact"
+    # The Bayes factor is kept for refitting the calibration: the weight is it plus the prior's log2 odds.
+    assert pair.bayes_factor is not None
+    assert pair.bayes_factor - pair.match_weight > 0
     assert [event.action for event in audit_since(before)] == [AuditAction.MATCHING_DEDUPE_STARTED]
 
 

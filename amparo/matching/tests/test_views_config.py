@@ -115,3 +115,18 @@ def test_new_blocking_rules_rebuild_the_keys_but_learned_weights_do_not(
             actor=matching.national_admin, record_type="person", definition=definition, expected_version=2
         )
     assert (len(weights_only), len(new_rules)) == (0, 1)
+
+
+def test_the_calibration_stays_with_new_thresholds_of_decision_but_not_with_new_comparisons(matching):
+    config = matcher_config_get(record_type="person")
+    assert config.definition["calibration"]["raw"]
+    client = client_as(matching.national_admin)
+
+    client.post(URL, form_data(config, review_threshold="0.7"))
+    config.refresh_from_db()
+    assert config.definition["calibration"]["raw"]
+
+    client.post(URL, form_data(config, **{"comparison-7-enabled": ""}))
+    config.refresh_from_db()
+    assert config.version == 3
+    assert "calibration" not in config.definition

@@ -47,6 +47,18 @@ def _initial(definition: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str
     return rows, settings
 
 
+def _scoring(comparisons: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """What a pair's Bayes factor depends on in a list of comparisons."""
+    return sorted(
+        (
+            item["name"],
+            [float(value) for value in item.get("thresholds", [])],
+            bool(item.get("term_frequency")),
+        )
+        for item in comparisons
+    )
+
+
 def _edited(
     definition: dict[str, Any], rows: list[dict[str, Any]], settings: dict[str, Any]
 ) -> dict[str, Any]:
@@ -70,6 +82,10 @@ def _edited(
     names = {item["name"] for item in enabled}
     if not set(definition.get("family_comparisons", [])) <= names:
         edited["family_comparisons"], edited["family_rule"] = [], []
+    if _scoring(definition["comparisons"]) != _scoring(enabled):
+        # The calibration was learned for the Bayes factors of the old comparisons: it no longer
+        # applies (refit it from reviewers' decisions, or restore the shipped one, afterwards).
+        edited.pop("calibration", None)
     edited.update(
         review_threshold=settings["review_threshold"],
         display_threshold=settings["display_threshold"],

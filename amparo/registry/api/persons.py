@@ -247,6 +247,47 @@ class PersonDetailApi(APIView):
         return Response(data)
 
 
+class PossibleDuplicateSerializer(serializers.Serializer):
+    class ReasonSerializer(serializers.Serializer):
+        comparison = serializers.CharField(help_text="given_names, first_surname, date_of_birth, …")
+        level = serializers.CharField(help_text="How they compare: exact, phonetic, equivalent, typo, …")
+        verdict = serializers.ChoiceField(["agrees", "similar", "differs"])
+
+    id = serializers.IntegerField()
+    amparo_id = serializers.CharField()
+    full_name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    org_unit = serializers.CharField(help_text="The owning unit's name.")
+    probability = serializers.FloatField(help_text="Calibrated probability that this is the same person.")
+    agreeing = serializers.ListField(child=serializers.CharField(), help_text="Comparisons that agree.")
+    differing = serializers.ListField(child=serializers.CharField(), help_text="Comparisons that differ.")
+    reasons = ReasonSerializer(many=True, help_text="Every comparison made, strongest evidence first.")
+
+
+class PersonCreatedSerializer(PersonDetailApi.OutputSerializer):
+    """The registered person, and who may already have been registered as them."""
+
+    possible_duplicates = PossibleDuplicateSerializer(
+        many=True,
+        allow_null=True,
+        help_text="Persons already registered who are probably this one, most likely first — only persons "
+        "you may see. Nothing is blocked: the person is registered either way; review and merge them in "
+        "Amparo if they are the same. null: the check could not run this time.",
+    )
+    possible_duplicate_outside_scope = serializers.BooleanField(
+        help_text="A possible match exists in a unit you cannot see (no name, id or probability is given): "
+        "ask your coordinator."
+    )
+
+    def to_representation(self, person: Person) -> dict[str, Any]:
+        data = PersonDetailApi.OutputSerializer(person, context=self.context).data
+        check = self.context["duplicates"]
+        return {**data, **{name: check[name] for name in DUPLICATE_FIELDS}}
+
+
+DUPLICATE_FIELDS = ("possible_duplicates", "possible_duplicate_outside_scope")
+
+
 class PersonCreateApi(APIView):
     """Register a person, with their documents, contacts and addresses."""
 
@@ -313,7 +354,11 @@ class PersonCreateApi(APIView):
         operation_id="persons_create",
         tags=[TAG],
         request=InputSerializer,
-        responses={201: PersonDetailApi.OutputSerializer, 400: INVALID, 401: UNAUTHENTICATED, 403: FORBIDDEN},
+        responses={201: PersonCreatedSerializer, 400: INVALID, 401: UNAUTHENTICATED, 403: FORBIDDEN},
+        description="The response also carries the duplicate check of the registration page: "
+        "`possible_duplicates` within your scope, `possible_duplicate_outside_scope` beyond it. It never "
+        "blocks: the person is registered either way. There is no idempotency key: sending the same "
+        "person twice registers them twice, and the second answer names the first as a possible duplicate.",
     )
     def post(self, request: Request) -> Response:
         require_permission(request, Permission.PERSON_CREATE)
@@ -346,8 +391,13 @@ class PersonCreateApi(APIView):
                 for address in data.get("addresses", [])
             ],
         )
-        person = services.person_create(actor=caller(request), org_unit=org_unit, data=person_input)
-        return Response(PersonDetailApi.render(request, person), status=status.HTTP_201_CREATED)
+        user = caller(request)
+        person = services.person_create(actor=user, org_unit=org_unit, data=person_input)
+        context = {
+            "field_access": selectors.person_field_access(user=user, person=person),
+            "duplicates": selectors.possible_duplicates(user=user, person=person),
+        }
+        return Response(PersonCreatedSerializer(person, context=context).data, status=status.HTTP_201_CREATED)
 
 
 class PersonUpdateApi(APIView):
