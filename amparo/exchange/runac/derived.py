@@ -7,19 +7,24 @@ A PER_INICIAL while a measure is open continues that measure, and a CESE_MPE wit
 measure closes nothing; both are reported as warnings. Placements split a measure where
 AMBITO_CUMPLIMIENTO, TIPO_DISPOSITIVO or TIPO_PROYECTO_RESTITUCION change. Penal exits
 close the entry named in their ID_INGRESO_ASOCIADO.
+
+Everything is computed inside the database with window functions (the same SQL on
+PostgreSQL and SQLite), so no row travels to Python and back: whether a measure is open
+after a row is the type of the last PER_INICIAL/CESE_MPE row up to it, so a PER_INICIAL
+opens a measure when the delimiter before it is not a PER_INICIAL, and a CESE_MPE closes
+one when the delimiter before it is a PER_INICIAL. Carried-forward placement values use the
+running-count trick (a group per non-empty value, its first value carried).
 """
 
 import datetime
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection
 
 from amparo.exchange.runac import spec
 from amparo.exchange.runac.errors import IssueCode, issue
-from amparo.exchange.runac.loading import TableWriter, fetch_stream
+from amparo.exchange.runac.loading import fetch_stream
 from amparo.exchange.runac.models import (
     Delivery,
     ExceptionalMeasure,
@@ -31,35 +36,11 @@ from amparo.exchange.runac.models import (
 )
 from amparo.exchange.runac.validation import IssueCollector
 
-BATCH = 5000
-
 
 def _display(value: Any) -> str:
     """dd/mm/yyyy of a date column as the database returns it (a date, or ISO text on SQLite)."""
     day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
     return day.strftime("%d/%m/%Y")
-
-
-class _Buffer:
-    def __init__(self, model: type[models.Model], columns: list[str], jurisdiction_id: int) -> None:
-        self.columns = columns
-        self.writer = TableWriter(model, columns, {"jurisdiction_id": jurisdiction_id}, deferred=True)
-        self.rows: list[tuple[Any, ...]] = []
-
-    def add(self, row: tuple[Any, ...]) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.rows:
-            self.writer.write(dict(zip(self.columns, map(list, zip(*self.rows, strict=True)), strict=True)))
-            self.rows = []
-
-    def close(self) -> int:
-        self.flush()
-        self.writer.close()
-        return self.writer.rows
 
 
 @dataclass
@@ -70,16 +51,27 @@ class Reporter:
     file_names: dict[tuple[spec.Unit, int], str] = field(default_factory=dict)
     collector: IssueCollector | None = None
 
+    @property
+    def active(self) -> bool:
+        return self.collector is not None and self.delivery_id is not None
+
     def warn(
-        self, code: IssueCode, unit: spec.Unit, row: Any, column: str, value: str, expected: str = ""
+        self,
+        code: IssueCode,
+        unit: spec.Unit,
+        file_number: int,
+        line: int,
+        column: str,
+        value: str,
+        expected: str = "",
     ) -> None:
-        if self.collector is None or row.delivery_id != self.delivery_id:
+        if self.collector is None:
             return
         self.collector.add(
             issue(
                 code,
-                file=self.file_names[(unit, row.file_number)],
-                line=row.line,
+                file=self.file_names[(unit, file_number)],
+                line=line,
                 column=column,
                 value=value,
                 expected=expected,
@@ -87,102 +79,237 @@ class Reporter:
         )
 
 
-@dataclass(slots=True)
-class _MpeRow:
-    id_legajo: str
-    id_intervencion: str
-    fecha: str
-    tipo: str
-    derecho: str
-    origen: str
-    ambito: str
-    dispositivo: str
-    proyecto: str
-    situacion: str
-    fecha_cese: str | None
-    genero: str
-    birth_date: str | None
-    delivery_id: int
-    file_number: int
-    line: int
+def _t(model: Any) -> str:
+    return model._meta.db_table
 
 
-@dataclass(slots=True)
-class _MpjRow:
-    id_legajo: str
-    id_intervencion: str
-    movimiento: str
-    fecha: str
-    medida: str
-    dispositivo: str
-    delito: str
-    situacion: str
-    motivo_egreso: str
-    asociado: str
-    genero: str
-    birth_date: str | None
-    delivery_id: int
-    file_number: int
-    line: int
+def _binary() -> str:
+    """Sort identifiers byte by byte on PostgreSQL (much cheaper than the locale's collation)."""
+    return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
 
 
-MEASURE_COLUMNS = [
-    "id_legajo",
-    "genero",
-    "birth_date",
-    "start_intervention",
-    "start_date",
-    "end_intervention",
-    "end_date",
-    "derecho_vulnerado",
-    "origen_demanda",
-    "situacion_al_cese",
-    "tipo_proyecto_restitucion",
-]
-PLACEMENT_COLUMNS = [
-    "id_legajo",
-    "genero",
-    "birth_date",
-    "measure_start",
-    "from_date",
-    "to_date",
-    "ambito_cumplimiento",
-    "tipo_dispositivo",
-    "tipo_proyecto_restitucion",
-]
-STAY_COLUMNS = [
-    "id_legajo",
-    "genero",
-    "birth_date",
-    "entry_intervention",
-    "entry_date",
-    "exit_intervention",
-    "exit_date",
-    "tipo_medida_penal",
-    "dispositivo",
-    "delito_imputado",
-    "situacion_procesal",
-    "motivo_egreso",
-]
+def _padded(expression: str) -> str:
+    """A whole number as 12 digits with leading zeros, so text order is numeric order."""
+    if connection.vendor == "postgresql":
+        return f"LPAD(CAST({expression} AS text), 12, '0')"
+    return f"PRINTF('%%012d', {expression})"
 
 
-def _rows(
-    sql_columns: str, table: str, order: str, jurisdiction_id: int, id_legajo: str | None
-) -> Iterator[tuple]:
-    legajos = LegajoRecord._meta.db_table
-    deliveries = Delivery._meta.db_table
-    sql = (
-        f"SELECT {sql_columns}, l.genero, l.birth_date, m.delivery_id, m.file_number, m.line "  # noqa: S608
-        f"FROM {table} m JOIN {deliveries} d ON d.id = m.delivery_id "
-        f"LEFT JOIN {legajos} l ON l.jurisdiction_id = m.jurisdiction_id AND l.id_legajo = m.id_legajo "
-        f"AND l.is_latest = %s WHERE m.jurisdiction_id = %s AND m.is_latest = %s"
-    )
-    params: list[Any] = [True, jurisdiction_id, True]
-    if id_legajo is not None:
-        sql += " AND m.id_legajo = %s"
-        params.append(id_legajo)
-    sql += f" ORDER BY m.id_legajo, {order}, d.cut_off, m.file_number, m.line"
-    return fetch_stream(sql, params)
+class _Query:
+    """The SQL of one rebuild (its scope: a jurisdiction, or one legajo of it) and its parameters."""
+
+    def __init__(self, jurisdiction_id: int, id_legajo: str | None) -> None:
+        self.jurisdiction_id = jurisdiction_id
+        self.id_legajo = id_legajo
+
+    def scope(self, alias: str) -> tuple[str, list[Any]]:
+        sql = f"{alias}.jurisdiction_id = %s AND {alias}.is_latest = %s"
+        params: list[Any] = [self.jurisdiction_id, True]
+        if self.id_legajo is not None:
+            sql += f" AND {alias}.id_legajo = %s"
+            params.append(self.id_legajo)
+        return sql, params
+
+    def person(self) -> tuple[str, list[Any]]:
+        """LEFT JOIN of the legajo's newest row (gender, birth date) as `l`, for a table aliased `x`."""
+        return (
+            f"LEFT JOIN {_t(LegajoRecord)} l ON l.jurisdiction_id = %s AND l.id_legajo = x.id_legajo "
+            "AND l.is_latest = %s",
+            [self.jurisdiction_id, True],
+        )
+
+    # --- exceptional measures ---------------------------------------------------------------------
+
+    def measure_ctes(self) -> tuple[str, list[Any]]:
+        """Every MPE row in order, whether a measure was open before it, and its measure number.
+
+        One ordering (legajo, date, cut-off, file, line) serves every window, so the rows are
+        sorted once; `members` are the rows inside a measure (its opening row to its closing row).
+        """
+        where, params = self.scope("m")
+        start, end = spec.MEASURE_START, spec.MEASURE_END
+        window = f"PARTITION BY id_legajo{_binary()} ORDER BY fecha, cut_off, file_number, line"
+        sql = f"""
+        r AS (
+            SELECT m.id_legajo, m.id_intervencion, m.fecha_intervencion AS fecha, m.tipo_intervencion AS tipo,
+                m.derecho_vulnerado AS derecho, m.origen_demanda AS origen, m.ambito_cumplimiento AS ambito,
+                m.tipo_dispositivo AS dispositivo, m.tipo_proyecto_restitucion AS proyecto,
+                m.situacion_al_cese AS situacion, m.fecha_cese, m.delivery_id, m.file_number, m.line,
+                d.cut_off
+            FROM {_t(MpeRecord)} m JOIN {_t(Delivery)} d ON d.id = m.delivery_id
+            WHERE {where}
+        ),
+        sequenced AS (SELECT r.*, ROW_NUMBER() OVER ({window}) AS seq FROM r),
+        marks AS (
+            SELECT sequenced.*,
+                MAX(CASE WHEN tipo = %s THEN seq END)
+                    OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_start,
+                MAX(CASE WHEN tipo = %s THEN seq END)
+                    OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_end
+            FROM sequenced
+        ),
+        flags AS (
+            SELECT marks.*,
+                CASE WHEN last_start IS NOT NULL AND (last_end IS NULL OR last_start > last_end)
+                    THEN 1 ELSE 0 END AS was_open
+            FROM marks
+        ),
+        numbered AS (
+            SELECT flags.*,
+                SUM(CASE WHEN tipo = %s AND was_open = 0 THEN 1 ELSE 0 END) OVER ({window}) AS measure
+            FROM flags
+        ),
+        members AS (
+            SELECT numbered.*,
+                CASE WHEN tipo = %s AND was_open = 0 THEN 1 ELSE 0 END AS opening,
+                CASE WHEN tipo = %s AND was_open = 1 THEN 1 ELSE 0 END AS closing
+            FROM numbered WHERE was_open = 1 OR tipo = %s
+        ),
+        bounds AS (
+            SELECT id_legajo, measure,
+                MAX(CASE WHEN opening = 1 THEN seq END) AS start_seq,
+                MAX(CASE WHEN opening = 1 THEN fecha END) AS start_date,
+                MAX(CASE WHEN opening = 1 THEN id_intervencion END) AS start_intervention,
+                MAX(CASE WHEN opening = 1 THEN derecho END) AS derecho,
+                MAX(CASE WHEN opening = 1 THEN origen END) AS origen,
+                MAX(CASE WHEN closing = 1 THEN seq END) AS end_seq,
+                MAX(CASE WHEN closing = 1 THEN id_intervencion END) AS end_intervention,
+                MAX(CASE WHEN closing = 1 THEN situacion END) AS situacion,
+                MAX(CASE WHEN closing = 1 THEN COALESCE(fecha_cese, fecha) END) AS closed_on,
+                MAX(CASE WHEN proyecto <> '' THEN seq END) AS project_seq
+            FROM members GROUP BY id_legajo, measure
+        ),
+        measures AS (
+            SELECT bounds.*,
+                CASE WHEN closed_on IS NULL THEN NULL WHEN closed_on > start_date THEN closed_on
+                    ELSE start_date END AS end_date
+            FROM bounds
+        )"""  # noqa: S608 - names from the models
+        return sql, [*params, start, end, start, start, end, start]
+
+    def insert_measures(self) -> tuple[str, list[Any]]:
+        ctes, params = self.measure_ctes()
+        person, person_params = self.person()
+        sql = f"""
+        INSERT INTO {_t(ExceptionalMeasure)} (jurisdiction_id, id_legajo, genero, birth_date,
+            start_intervention, start_date, end_intervention, end_date, derecho_vulnerado,
+            origen_demanda, situacion_al_cese, tipo_proyecto_restitucion)
+        WITH {ctes}
+        SELECT %s, x.id_legajo, COALESCE(l.genero, ''), l.birth_date, x.start_intervention,
+            x.start_date, COALESCE(x.end_intervention, ''), x.end_date, x.derecho, x.origen,
+            COALESCE(x.situacion, ''), COALESCE(p.proyecto, '')
+        FROM measures x
+        LEFT JOIN members p ON p.id_legajo = x.id_legajo AND p.measure = x.measure AND p.seq = x.project_seq
+        {person}"""  # noqa: S608 - names from the models
+        return sql, [*params, self.jurisdiction_id, *person_params]
+
+    def insert_placements(self) -> tuple[str, list[Any]]:
+        """Stretches of a measure with the same carried-forward setting, facility and project.
+
+        A value carries forward until a row brings another non-empty one: the running maximum
+        of "row number + value" over a measure's rows is the last non-empty value so far.
+        """
+        ctes, params = self.measure_ctes()
+        person, person_params = self.person()
+        window = f"PARTITION BY id_legajo{_binary()}, measure ORDER BY seq"
+        pad = _padded("seq")
+
+        def carried(column: str) -> str:
+            return (
+                f"SUBSTR(MAX(CASE WHEN opening = 1 OR {column} <> '' THEN {pad} || {column} END) "
+                f"OVER ({window}), 13)"
+            )
+
+        sql = f"""
+        INSERT INTO {_t(MeasurePlacement)} (jurisdiction_id, id_legajo, genero, birth_date,
+            measure_start, from_date, to_date, ambito_cumplimiento, tipo_dispositivo,
+            tipo_proyecto_restitucion)
+        WITH {ctes},
+        carried AS (
+            SELECT id_legajo, measure, seq, opening, fecha, {carried("ambito")} AS a,
+                {carried("dispositivo")} AS dv, {carried("proyecto")} AS pr
+            FROM members WHERE closing = 0
+        ),
+        changes AS (
+            SELECT carried.*,
+                CASE WHEN opening = 1 OR a <> LAG(a) OVER ({window}) OR dv <> LAG(dv) OVER ({window})
+                    OR pr <> LAG(pr) OVER ({window}) THEN 1 ELSE 0 END AS starts
+            FROM carried
+        ),
+        stretches AS (
+            SELECT id_legajo, measure, fecha AS from_date, a, dv, pr,
+                LEAD(fecha) OVER ({window}) AS next_from
+            FROM changes WHERE starts = 1
+        )
+        SELECT %s, x.id_legajo, COALESCE(l.genero, ''), l.birth_date, ms.start_date, x.from_date,
+            COALESCE(x.next_from, ms.end_date), x.a, x.dv, x.pr
+        FROM stretches x JOIN measures ms ON ms.id_legajo = x.id_legajo AND ms.measure = x.measure
+        {person}"""  # noqa: S608 - names from the models
+        return sql, [*params, self.jurisdiction_id, *person_params]
+
+    def measure_anomalies(self, delivery_id: int) -> tuple[str, list[Any]]:
+        """Delimiters of the delivery that open or close nothing, with the open measure's start."""
+        ctes, params = self.measure_ctes()
+        start, end = spec.MEASURE_START, spec.MEASURE_END
+        sql = f"""
+        WITH {ctes}
+        SELECT n.tipo, n.file_number, n.line, n.id_legajo, ms.start_date
+        FROM numbered n LEFT JOIN measures ms ON ms.id_legajo = n.id_legajo AND ms.measure = n.measure
+        WHERE n.delivery_id = %s AND ((n.tipo = %s AND n.was_open = 1) OR (n.tipo = %s AND n.was_open = 0))
+        ORDER BY n.file_number, n.line"""  # noqa: S608 - names from the models
+        return sql, [*params, delivery_id, start, end]
+
+    # --- penal stays ------------------------------------------------------------------------------
+
+    def stay_ctes(self) -> tuple[str, list[Any]]:
+        where, params = self.scope("m")
+        sql = f"""
+        r AS (
+            SELECT m.id_legajo, m.id_intervencion, m.tipo_movimiento, m.fecha_movimiento AS fecha,
+                m.tipo_medida_penal, m.dispositivo, m.delito_imputado, m.situacion_procesal,
+                m.motivo_egreso, m.id_ingreso_asociado, m.delivery_id, m.file_number, m.line, d.cut_off
+            FROM {_t(MpjRecord)} m JOIN {_t(Delivery)} d ON d.id = m.delivery_id
+            WHERE {where}
+        ),
+        entries AS (SELECT * FROM r WHERE tipo_movimiento = %s),
+        exits AS (
+            SELECT x.*, n.fecha AS entry_date,
+                ROW_NUMBER() OVER (PARTITION BY x.id_legajo, x.id_ingreso_asociado
+                    ORDER BY x.fecha, x.cut_off, x.file_number, x.line) AS exit_rank
+            FROM r x JOIN entries n ON n.id_legajo = x.id_legajo AND n.id_intervencion = x.id_ingreso_asociado
+            WHERE x.tipo_movimiento = %s
+        )"""  # noqa: S608 - names from the models
+        return sql, [*params, spec.ENTRY, spec.EXIT]
+
+    def insert_stays(self) -> tuple[str, list[Any]]:
+        ctes, params = self.stay_ctes()
+        person, person_params = self.person()
+        sql = f"""
+        INSERT INTO {_t(PenalStay)} (jurisdiction_id, id_legajo, genero, birth_date, entry_intervention,
+            entry_date, exit_intervention, exit_date, tipo_medida_penal, dispositivo, delito_imputado,
+            situacion_procesal, motivo_egreso)
+        WITH {ctes}
+        SELECT %s, x.id_legajo, COALESCE(l.genero, ''), l.birth_date, x.id_intervencion, x.fecha,
+            COALESCE(e.id_intervencion, ''), e.fecha, x.tipo_medida_penal, x.dispositivo,
+            x.delito_imputado, x.situacion_procesal, COALESCE(e.motivo_egreso, '')
+        FROM entries x
+        LEFT JOIN exits e ON e.id_legajo = x.id_legajo AND e.id_ingreso_asociado = x.id_intervencion
+            AND e.exit_rank = 1
+        {person}"""  # noqa: S608 - names from the models
+        return sql, [*params, self.jurisdiction_id, *person_params]
+
+    def stay_anomalies(self, delivery_id: int) -> tuple[str, list[Any]]:
+        """Exits of the delivery: a second exit of an entry, or an exit dated before its entry."""
+        ctes, params = self.stay_ctes()
+        sql = f"""
+        WITH {ctes}
+        SELECT e.exit_rank, e.file_number, e.line, e.id_ingreso_asociado, e.fecha, e.entry_date,
+            f.id_intervencion
+        FROM exits e LEFT JOIN exits f ON f.id_legajo = e.id_legajo
+            AND f.id_ingreso_asociado = e.id_ingreso_asociado AND f.exit_rank = 1
+        WHERE e.delivery_id = %s AND (e.exit_rank > 1 OR e.fecha < e.entry_date)
+        ORDER BY e.file_number, e.line"""  # noqa: S608 - names from the models
+        return sql, [*params, delivery_id]
 
 
 def _delete(jurisdiction_id: int, id_legajo: str | None) -> None:
@@ -204,181 +331,62 @@ def rebuild(
     Returns (measures, penal stays) written.
     """
     reporter = reporter or Reporter()
+    query = _Query(jurisdiction_id, id_legajo)
     _delete(jurisdiction_id, id_legajo)
-    measures = _Buffer(ExceptionalMeasure, MEASURE_COLUMNS, jurisdiction_id)
-    placements = _Buffer(MeasurePlacement, PLACEMENT_COLUMNS, jurisdiction_id)
-    mpe_columns = (
-        "m.id_legajo, m.id_intervencion, m.fecha_intervencion, m.tipo_intervencion, m.derecho_vulnerado, "
-        "m.origen_demanda, m.ambito_cumplimiento, m.tipo_dispositivo, m.tipo_proyecto_restitucion, "
-        "m.situacion_al_cese, m.fecha_cese"
-    )
-    mpe_rows = (
-        _MpeRow(*row)
-        for row in _rows(
-            mpe_columns, MpeRecord._meta.db_table, "m.fecha_intervencion", jurisdiction_id, id_legajo
-        )
-    )
-    for _legajo, group in groupby(mpe_rows, key=lambda row: row.id_legajo):
-        _measures_of(list(group), measures, placements, reporter)
-    measure_count = measures.close()
-    placements.close()
-
-    stays = _Buffer(PenalStay, STAY_COLUMNS, jurisdiction_id)
-    mpj_columns = (
-        "m.id_legajo, m.id_intervencion, m.tipo_movimiento, m.fecha_movimiento, m.tipo_medida_penal, "
-        "m.dispositivo, m.delito_imputado, m.situacion_procesal, m.motivo_egreso, m.id_ingreso_asociado"
-    )
-    mpj_rows = (
-        _MpjRow(*row)
-        for row in _rows(
-            mpj_columns, MpjRecord._meta.db_table, "m.fecha_movimiento", jurisdiction_id, id_legajo
-        )
-    )
-    for _legajo, penal_group in groupby(mpj_rows, key=lambda row: row.id_legajo):
-        _stays_of(list(penal_group), stays, reporter)
-    return measure_count, stays.close()
+    with connection.cursor() as cursor:
+        cursor.execute(*query.insert_measures())
+        measures = cursor.rowcount
+        cursor.execute(*query.insert_placements())
+        cursor.execute(*query.insert_stays())
+        stays = cursor.rowcount
+    if reporter.active:
+        _report(query, reporter)
+    return measures, stays
 
 
-def _measures_of(rows: list[_MpeRow], measures: _Buffer, placements: _Buffer, reporter: Reporter) -> None:
-    measure: dict[str, Any] | None = None
-    place: dict[str, Any] = {}
-    person = (rows[0].id_legajo, rows[0].genero or "", rows[0].birth_date)
-
-    def close_place(start: Any, until: Any) -> None:
-        placements.add(
-            (*person, start, place["from"], until, place["ambito"], place["dispositivo"], place["proyecto"])
-        )
-
-    for row in rows:
-        fecha = row.fecha
-        if row.tipo == spec.MEASURE_START and measure is None:
-            measure = {
-                "start_intervention": row.id_intervencion,
-                "start_date": fecha,
-                "derecho": row.derecho,
-                "origen": row.origen,
-                "proyecto": row.proyecto,
-            }
-            place = {
-                "from": fecha,
-                "ambito": row.ambito,
-                "dispositivo": row.dispositivo,
-                "proyecto": row.proyecto,
-            }
-            continue
-        if measure is None:
-            if row.tipo == spec.MEASURE_END:
-                reporter.warn(
-                    IssueCode.MEASURE_CLOSE_WITHOUT_START,
-                    spec.Unit.MPE,
-                    row,
-                    "TIPO_INTERVENCION",
-                    row.id_legajo,
-                )
-            continue
-        if row.tipo == spec.MEASURE_START:
+def _report(query: _Query, reporter: Reporter) -> None:
+    delivery_id = reporter.delivery_id
+    assert delivery_id is not None
+    for tipo, file_number, line, id_legajo, open_since in fetch_stream(*query.measure_anomalies(delivery_id)):
+        if tipo == spec.MEASURE_START:
             reporter.warn(
                 IssueCode.MEASURE_START_WHILE_OPEN,
                 spec.Unit.MPE,
-                row,
+                file_number,
+                line,
                 "TIPO_INTERVENCION",
-                row.id_legajo,
-                _display(measure["start_date"]),
+                id_legajo,
+                _display(open_since),
             )
-        if row.tipo == spec.MEASURE_END:
-            end = max(row.fecha_cese or fecha, measure["start_date"])
-            close_place(measure["start_date"], end)
-            measures.add(
-                (
-                    *person,
-                    measure["start_intervention"],
-                    measure["start_date"],
-                    row.id_intervencion,
-                    end,
-                    measure["derecho"],
-                    measure["origen"],
-                    row.situacion,
-                    row.proyecto or measure["proyecto"],
-                )
+        else:
+            reporter.warn(
+                IssueCode.MEASURE_CLOSE_WITHOUT_START,
+                spec.Unit.MPE,
+                file_number,
+                line,
+                "TIPO_INTERVENCION",
+                id_legajo,
             )
-            measure = None
-            continue
-        changed = {
-            name: value
-            for name, value in (
-                ("ambito", row.ambito),
-                ("dispositivo", row.dispositivo),
-                ("proyecto", row.proyecto),
-            )
-            if value and value != place[name]
-        }
-        if changed:
-            close_place(measure["start_date"], fecha)
-            place = {**place, **changed, "from": fecha}
-        if row.proyecto:
-            measure["proyecto"] = row.proyecto
-    if measure is not None:
-        close_place(measure["start_date"], None)
-        measures.add(
-            (
-                *person,
-                measure["start_intervention"],
-                measure["start_date"],
-                "",
-                None,
-                measure["derecho"],
-                measure["origen"],
-                "",
-                measure["proyecto"],
-            )
-        )
-
-
-def _stays_of(rows: list[_MpjRow], stays: _Buffer, reporter: Reporter) -> None:
-    person = (rows[0].id_legajo, rows[0].genero or "", rows[0].birth_date)
-    entries: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        if row.movimiento == spec.ENTRY:
-            entries[row.id_intervencion] = {"row": row, "exit": None}
-    for row in rows:
-        if row.movimiento != spec.EXIT:
-            continue
-        entry = entries.get(row.asociado)
-        if entry is None:
-            continue
-        if entry["exit"] is not None:
+    for rank, file_number, line, entry, exit_date, entry_date, first_exit in fetch_stream(
+        *query.stay_anomalies(delivery_id)
+    ):
+        if rank > 1:
             reporter.warn(
                 IssueCode.ENTRY_ALREADY_CLOSED,
                 spec.Unit.MPJ,
-                row,
+                file_number,
+                line,
                 "ID_INGRESO_ASOCIADO",
-                row.asociado,
-                entry["exit"].id_intervencion,
+                entry,
+                first_exit,
             )
-            continue
-        if row.fecha < entry["row"].fecha:
+        else:
             reporter.warn(
                 IssueCode.EXIT_BEFORE_ENTRY,
                 spec.Unit.MPJ,
-                row,
+                file_number,
+                line,
                 "FECHA_MOVIMIENTO",
-                _display(row.fecha),
-                _display(entry["row"].fecha),
+                _display(exit_date),
+                _display(entry_date),
             )
-        entry["exit"] = row
-    for entry in entries.values():
-        start, end = entry["row"], entry["exit"]
-        stays.add(
-            (
-                *person,
-                start.id_intervencion,
-                start.fecha,
-                end.id_intervencion if end else "",
-                end.fecha if end else None,
-                start.medida,
-                start.dispositivo,
-                start.delito,
-                start.situacion,
-                end.motivo_egreso if end else "",
-            )
-        )

@@ -25,7 +25,13 @@ from amparo.exchange.runac import derived, spec
 from amparo.exchange.runac.choices import DeliveryStatus, EquivalenceSource
 from amparo.exchange.runac.equivalences import EquivalenceRow, read_equivalence_file
 from amparo.exchange.runac.errors import IssueCode, Severity, issue
-from amparo.exchange.runac.loading import DeliveryChecks, TableWriter, record_columns, refresh_latest
+from amparo.exchange.runac.loading import (
+    DeliveryChecks,
+    DeliveryTables,
+    TableWriter,
+    record_columns,
+    refresh_latest,
+)
 from amparo.exchange.runac.models import RECORD_MODELS, Delivery, EquivalenceTable, Jurisdiction
 from amparo.exchange.runac.reading import (
     UTF8,
@@ -242,12 +248,17 @@ def _load(
         )
     date_cache: dict[str, Any] = {}
     state.file_names = {(item.name.unit, item.number): item.name.name for item in plan.files}
+    tables = DeliveryTables(delivery.pk)
     state.lap("prepare")
     for item in plan.files:
-        state.files.append(_load_file(delivery, item, jurisdiction, mapping, plan, collector, date_cache))
+        state.files.append(
+            _load_file(delivery, item, jurisdiction, mapping, plan, collector, date_cache, tables)
+        )
         unit = item.name.unit.value
         state.counts[unit] = state.counts.get(unit, 0) + state.files[-1]["rows"]
     state.lap("read_check_copy")
+    tables.attach()
+    state.lap("indexes")
     if jurisdiction is not None and plan.files:
         _plan_for_bulk()
         earlier = list(
@@ -309,6 +320,7 @@ def _load_file(
     plan: Plan,
     collector: IssueCollector,
     date_cache: dict[str, Any],
+    tables: DeliveryTables,
 ) -> dict[str, Any]:
     unit, name = item.name.unit, item.name.name
     encoding = detect_encoding(item.source)
@@ -332,6 +344,7 @@ def _load_file(
             record_columns(unit),
             {"delivery_id": delivery.pk, "jurisdiction_id": jurisdiction.pk, "is_latest": True},
             prepared=True,
+            table=tables.table_for(unit),
         )
     size = 0
     try:
