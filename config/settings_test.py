@@ -16,8 +16,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # and the concurrent requests a browser makes then break SQLite ("bad parameter or other API
     # misuse"). With a file each thread opens its own connection, as in production. /dev/shm keeps
     # it in memory where there is one.
-    _test_dir = Path("/dev/shm") if Path("/dev/shm").is_dir() else BASE_DIR / "var"
-    _checkout = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]
+    _shm = Path("/dev/shm")  # noqa: S108 - a test database, named per checkout, not a secret
+    _test_dir = _shm if _shm.is_dir() else BASE_DIR / "var"
+    _checkout = hashlib.sha1(str(BASE_DIR).encode(), usedforsecurity=False).hexdigest()[:8]
     DATABASES["default"]["TEST"] = {"NAME": str(_test_dir / f"amparo-test-{_checkout}.sqlite3")}
 AXES_FAILURE_LIMIT = 5
 STORAGES = {
