@@ -53,24 +53,25 @@ class Command(BaseCommand):
             places = admin_areas_load()
             featured = featured_families_create(world, places, seed=options["seed"])
             population = population_write(world, places, seed=options["seed"])
-            tracing_requests = tracing_demo_create(world, case_types)
+            tracing = tracing_demo_create(world, case_types)
             audit.record(
                 actor=None,
                 username="load_demo",
                 action=AuditAction.DEMO_LOADED,
                 extra={
                     "seed": str(options["seed"]),
-                    "persons": population.persons + len(featured),
+                    "persons": population.persons + len(featured) + len(tracing.cases),
                     "households": population.households + 2,
                     "users": len(world.users),
                     "case_types": len(case_types),
-                    "tracing_requests": len(tracing_requests),
+                    "tracing_requests": len(tracing.requests),
                 },
             )
+        persons = population.persons + len(featured) + len(tracing.cases)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded in {time.monotonic() - started:.1f} s: {len(world.units)} units, "
-                f"{population.persons + len(featured):,} persons, {population.households + 2:,} households."
+                f"{persons:,} persons, {population.households + 2:,} households."
             )
         )
         self.stdout.write(f"Users (password {DEMO_PASSWORD}):")
