@@ -9,6 +9,7 @@ relatives looking for them, entered the way workers would (every step audited).
 """
 
 import datetime
+from dataclasses import dataclass
 
 from amparo.accounts import access
 from amparo.accounts.choices import Permission
@@ -67,14 +68,20 @@ def _separated_child_case(
     )
 
 
-def tracing_demo_create(world: DemoWorld, case_types: list[CaseType]) -> list[TracingRequest]:
+@dataclass(frozen=True)
+class TracingDemo:
+    cases: list[Case]
+    requests: list[TracingRequest]
+
+
+def tracing_demo_create(world: DemoWorld, case_types: list[CaseType]) -> TracingDemo:
     demo_roles_grant_tracing()
     for user in world.users.values():
         access.forget_grants(user)  # their grants were read before the roles changed
     child_protection = next(case_type for case_type in case_types if case_type.code == "proteccion_nna")
     today = datetime.date.today()  # noqa: DTZ011 - a calendar day
     separated_on = today - datetime.timedelta(days=60)
-    _separated_child_case(
+    boy = _separated_child_case(
         world,
         child_protection,
         PersonInput(
@@ -87,7 +94,7 @@ def tracing_demo_create(world: DemoWorld, case_types: list[CaseType]) -> list[Tr
         ),
         separated_on,
     )
-    _separated_child_case(
+    girl = _separated_child_case(
         world,
         child_protection,
         PersonInput(
@@ -137,4 +144,4 @@ def tracing_demo_create(world: DemoWorld, case_types: list[CaseType]) -> list[Tr
             physical_description="Trenza larga, cicatriz pequeña en la mano izquierda.",
         ),
     )
-    return [father_request, mother_request]
+    return TracingDemo(cases=[boy, girl], requests=[father_request, mother_request])

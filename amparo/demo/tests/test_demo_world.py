@@ -17,6 +17,8 @@ from amparo.demo.world import DEMO_PASSWORD, USERS
 from amparo.registry.identifiers import parse_amparo_id
 from amparo.registry.models import AdminArea, Household, HouseholdMembership, IdentityDocument, Person
 from amparo.registry.selectors import PersonFilters, person_list, persons_visible_to
+from amparo.tracing import selectors as tracing_selectors
+from amparo.tracing.models import Notification, PotentialMatch, TracingRequest
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +180,15 @@ def test_persons_have_valid_amparo_ids_and_some_gps_points(users):
     assert len(set(amparo_ids)) == len(amparo_ids)
     assert Person.objects.filter(addresses__latitude__isnull=False).count() > 100
     assert Person.objects.filter(date_of_birth_is_estimated=True).count() > 100
+
+
+def test_tracing_requests_match_the_separated_childrens_cases_within_scope(users):
+    matches = {match.case.person.given_names: match for match in PotentialMatch.objects.all()}
+    assert sorted(matches) == ["Heidy Marisol", "José Luis"]
+    assert all(match.probability >= 0.5 for match in matches.values())
+    assert Notification.objects.filter(recipient=users["trabajador.mx"], read_at__isnull=True).count() == 2
+    request_gt = TracingRequest.objects.get(org_unit__code="gt-pgn-quetzaltenango")
+    found = tracing_selectors.matches_of_request(user=users["trabajador.gt"], tracing_request=request_gt)
+    assert (found.visible, found.outside_scope) == ([], True)
+    found = tracing_selectors.matches_of_request(user=users["admin"], tracing_request=request_gt)
+    assert [match.case.person.given_names for match in found.visible] == ["Heidy Marisol"]

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             places = admin_areas_load()
             featured = featured_families_create(world, places, seed=options["seed"])
             population = population_write(world, places, seed=options["seed"])
-            tracing_requests = tracing_demo_create(world, case_types)
+            tracing = tracing_demo_create(world, case_types)
             runac = runac_demo_create(world, case_types, seed=options["seed"])
             audit.record(
                 actor=None,
@@ -62,18 +62,19 @@ class Command(BaseCommand):
                 action=AuditAction.DEMO_LOADED,
                 extra={
                     "seed": str(options["seed"]),
-                    "persons": population.persons + len(featured),
+                    "persons": population.persons + len(featured) + len(tracing.cases),
                     "households": population.households + 2,
                     "users": len(world.users),
                     "case_types": len(case_types),
-                    "tracing_requests": len(tracing_requests),
+                    "tracing_requests": len(tracing.requests),
                     "runac_legajos": len(runac.cases),
                 },
             )
+        persons = population.persons + len(featured) + len(tracing.cases)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded in {time.monotonic() - started:.1f} s: {len(world.units)} units, "
-                f"{population.persons + len(featured):,} persons, {population.households + 2:,} households."
+                f"{persons:,} persons, {population.households + 2:,} households."
             )
         )
         self.stdout.write(f"Users (password {DEMO_PASSWORD}):")
