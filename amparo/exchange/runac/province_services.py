@@ -103,7 +103,7 @@ def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoIn
         intervention_type__form__identifier__in=list(province.UNIT_FORMS)
     ).select_related("intervention_type__form", "form_version")
     loaded = list(
-        cases.select_related("person").prefetch_related(
+        cases.select_related("person", "org_unit").prefetch_related(
             Prefetch("interventions", queryset=runac_interventions, to_attr="runac_interventions"),
             Prefetch("form_records", queryset=CaseFormRecord.objects.only("case_id", "data")),
         )

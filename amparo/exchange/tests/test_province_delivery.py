@@ -7,7 +7,9 @@ import zipfile
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from amparo.audit.models import AuditEvent
 from amparo.common.errors import PermissionDeniedError
@@ -299,3 +301,22 @@ def test_command_exits_1_when_the_national_node_would_reject(province, tmp_path)
             str(tmp_path),
         )
     assert exit_info.value.code == 1
+
+
+def test_queries_do_not_grow_with_the_legajos(province, sample):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            province_services.delivery_build(
+                actor=province.province_generator,
+                jurisdiction=province.santa_fe,
+                period_from=FROM,
+                period_to=TO,
+            )
+        return len(captured)
+
+    before = count()
+    province.legajo(
+        D(2022, 6, 1), [("mpi", D(2022, 6, 2), mpi("MPI-Q1")), ("mpj", D(2022, 6, 3), entry("MPJ-Q1"))]
+    )
+    province.legajo(D(2022, 7, 1), [("mpe", D(2022, 7, 2), mpe("MPE-Q1"))])
+    assert count() == before
