@@ -79,18 +79,85 @@ def rows_for_record(record: Any, definition: FormDefinition, model: Any) -> list
     ]
 
 
+def _typed_paths(definition: FormDefinition) -> list[tuple[str, str, str, Field]] | None:
+    """(group, field name, path, field) of the typed fields, one repeat level at most; None when the
+    form nests repeats (then the records are read in Python)."""
+    paths: list[tuple[str, str, str, Field]] = []
+    for section in definition.sections:
+        for item in section.fields:
+            if item.is_repeat:
+                for child in item.fields:
+                    if child.is_repeat:
+                        return None
+                    if child.type in TYPED:
+                        paths.append(
+                            (item.name, child.name, f"{item.name}{PATH_SEPARATOR}{child.name}", child)
+                        )
+            elif item.type in TYPED:
+                paths.append(("", item.name, item.name, item))
+    return paths
+
+
+def _rebuild_in_sql(
+    connection: Any, record_table: str, value_table: str, version_id: int, paths: list
+) -> None:
+    """PostgreSQL: the same rows as `answer_values`, written set-based (a million records in a minute,
+    where reading them into Python takes far longer). Values are those the engine stores: ISO dates
+    (strings) and JSON numbers (booleans are not numbers in JSON)."""
+    for group, name, path, item in paths:
+        source = "r.data" if not group else "e"
+        if item.type == FieldType.DATE:
+            value, column = f"({source}->>%(name)s)::date", "date_value"
+            check = (
+                f"jsonb_typeof({source}->%(name)s) = 'string' "
+                f"AND ({source}->>%(name)s) ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$'"
+            )
+        else:
+            value, column = f"({source}->>%(name)s)::double precision", "number_value"
+            check = f"jsonb_typeof({source}->%(name)s) = 'number'"
+        join = (
+            ""
+            if not group
+            else " CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(r.data->%(group)s) = "
+            "'array' THEN r.data->%(group)s ELSE '[]'::jsonb END) AS e"
+        )
+        extra = "" if not group else " AND jsonb_typeof(e) = 'object'"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO "{value_table}" (record_id, case_id, form_id, field, {column}) '  # noqa: S608
+                f'SELECT r.id, r.case_id, r.form_id, %(path)s, {value} FROM "{record_table}" AS r{join} '
+                f"WHERE r.form_version_id = %(version)s{extra} AND {check}",
+                {"name": name, "group": group, "path": path, "version": version_id},
+            )
+
+
 def rebuild(*, record_model: Any, version_model: Any, value_model: Any, batch: int = 5000) -> int:
     """Fill the typed table again from every record (used by the data migration and benchmarks).
 
     Takes the model classes so a migration can pass its historical models. Returns the rows written.
+    On PostgreSQL the forms without nested repeats are filled with one INSERT … SELECT per field.
     """
+    from django.db import connections
+
     from amparo.forms.definition import load_definition
 
     value_model.objects.all().delete()
+    connection = connections[value_model.objects.db]
     definitions: dict[int, FormDefinition] = {}
+    in_sql: set[int] = set()
+    used = record_model.objects.values_list("form_version_id", flat=True).distinct().order_by()
+    for version in version_model.objects.filter(pk__in=used):
+        definitions[version.pk] = load_definition(version.definition)
+        paths = _typed_paths(definitions[version.pk])
+        if connection.vendor == "postgresql" and paths is not None:
+            _rebuild_in_sql(
+                connection, record_model._meta.db_table, value_model._meta.db_table, version.pk, paths
+            )
+            in_sql.add(version.pk)
     pending: list[Any] = []
-    written = 0
-    records = record_model.objects.only("pk", "case_id", "form_id", "form_version_id", "data").order_by("pk")
+    written = value_model.objects.count() if in_sql else 0
+    records = record_model.objects.exclude(form_version_id__in=in_sql)
+    records = records.only("pk", "case_id", "form_id", "form_version_id", "data").order_by("pk")
     for record in records.iterator(chunk_size=2000):
         definition = definitions.get(record.form_version_id)
         if definition is None:

@@ -227,14 +227,23 @@ def case_counts(cases: QuerySet[Case], cap: int = COUNT_CAP) -> Counts:
     )
 
 
-def case_get(*, user: User | None, case_id: Any, permission: Permission = Permission.CASE_VIEW) -> Case:
-    """One case the user may reach for `permission`, or Http404 (missing and forbidden alike, audited)."""
+def case_get(
+    *,
+    user: User | None,
+    case_id: Any,
+    permission: Permission = Permission.CASE_VIEW,
+    with_involved: bool = True,
+) -> Case:
+    """One case the user may reach for `permission`, or Http404 (missing and forbidden alike, audited).
+
+    `with_involved=False` skips loading the persons involved (pages that do not show them)."""
+    records = CaseFormRecord.objects.select_related("form", "form_version")
+    prefetch = [Prefetch("form_records", queryset=records)]
+    if with_involved:
+        prefetch.append(Prefetch("involved", queryset=CasePerson.objects.select_related("person")))
     queryset = Case.objects.select_related(
         "case_type", "classification", "person", "org_unit", "owner", "created_by"
-    ).prefetch_related(
-        Prefetch("involved", queryset=CasePerson.objects.select_related("person")),
-        Prefetch("form_records", queryset=CaseFormRecord.objects.select_related("form", "form_version")),
-    )
+    ).prefetch_related(*prefetch)
     return access.access_object(user, queryset, case_id, permission)
 
 

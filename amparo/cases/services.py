@@ -429,12 +429,17 @@ def _save_forms(*, actor: User, case: Case, forms: Mapping[str, Mapping[str, Any
         pending.append((form, version, clean))
     if problems:
         raise FormDataInvalidError(problems)
-    saved = [
-        CaseFormRecord.objects.update_or_create(
-            case=case, form=form, defaults={"form_version": version, "data": clean, "updated_by": actor}
-        )[0]
-        for form, version, clean in pending
-    ]
+    saved = []
+    for form, version, clean in pending:
+        record = records.get(form.pk)
+        if record is None:
+            record, _created = CaseFormRecord.objects.update_or_create(
+                case=case, form=form, defaults={"form_version": version, "data": clean, "updated_by": actor}
+            )
+        else:  # a stale record loses at the caller's version bump (same transaction, rolled back)
+            record.form_version, record.data, record.updated_by = version, clean, actor
+            record.save(update_fields=["form_version", "data", "updated_by", "updated_at"])
+        saved.append(record)
     _index_answers(saved)
     return [form.pk for form, _version, _clean in pending]
 

@@ -451,7 +451,7 @@ def _edit_target(
 @require_http_methods(["GET", "POST"])
 def case_form_edit(request: AuthenticatedRequest, pk: int, form_id: int) -> HttpResponse:
     user = request.user
-    case = _edit_target(request, pk)
+    case = selectors.case_get(user=user, case_id=pk, permission=Permission.CASE_EDIT, with_involved=False)
     link = next((item for item in selectors.type_forms(case.case_type) if item.form_id == form_id), None)
     access.require(link is not None)
     assert link is not None

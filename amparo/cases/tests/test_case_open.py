@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from amparo.cases import services
-from amparo.cases.models import Case, CaseFormRecord, ClassificationChange
+from amparo.cases.models import Case, CaseFormRecord, CaseNumberCounter, CaseType, ClassificationChange
 from amparo.cases.services import CaseOpenInput, FormDataInvalidError
 from amparo.common.errors import ConflictError
 
@@ -169,3 +169,31 @@ def test_units_with_the_longest_codes_get_numbers(case_world, config, person_a):
 
     case.refresh_from_db()
     assert case.number == f"PROT-{'X' * 60}-2026-000001"
+
+
+def test_the_longest_prefix_unit_code_and_sequence_fit_the_number_column(case_world, config, person_a):
+    """docs/cases.md once noted `CONS-MX-SRE-HOUSTON-PROTECCION-2026-000001` (42 characters) overflowing a
+    40-character column: the column now holds the longest number the parts allow (12 + 60 + year +
+    a sequence past a million)."""
+    config.case_type.number_prefix = "P" * CaseType._meta.get_field("number_prefix").max_length
+    config.case_type.save(update_fields=["number_prefix"])
+    case_world.unit_a.code = "mx-sre-houston-proteccion-" + "y" * 34
+    case_world.unit_a.save(update_fields=["code"])
+    CaseNumberCounter.objects.create(
+        case_type=config.case_type, org_unit=case_world.unit_a, year=2026, last_number=999_999
+    )
+
+    case = services.case_open(
+        actor=case_world.caseworker_a,
+        data=CaseOpenInput(
+            case_type=config.case_type,
+            person=person_a,
+            org_unit=case_world.unit_a,
+            opened_on=datetime.date(2026, 5, 1),
+            forms={config.registration.identifier: {"motivo": "abandono"}},
+        ),
+    )
+
+    case.refresh_from_db()
+    assert case.number == f"{'P' * 12}-MX-SRE-HOUSTON-PROTECCION-{'Y' * 34}-2026-1000000"
+    assert len(case.number) == 86 <= Case._meta.get_field("number").max_length
