@@ -275,7 +275,10 @@ invalid field (dotted for nested ones, e.g. `documents.0.number`) to its message
     "COMPONENT_SPLIT_REQUEST": True,
     # PATCH bodies keep their own required fields (e.g. `version`): no "Patched…" all-optional copy.
     "COMPONENT_SPLIT_PATCH": False,
-    "ENUM_NAME_OVERRIDES": {"CountryEnum": "django_countries.countries"},
+    "ENUM_NAME_OVERRIDES": {
+        "CountryEnum": "django_countries.countries",
+        "PersonWithheldEnum": "amparo.registry.api.persons.PERSON_WITHHELD_CHOICES",
+    },
 }
 API_TOKEN_TTL = timedelta(hours=envint("API_TOKEN_TTL_HOURS", 12))
 

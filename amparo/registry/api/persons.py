@@ -49,6 +49,8 @@ AGE_RANGE = _("age_min cannot be greater than age_max.")
 # Parts of a person record by sensitivity, as the person page shows them.
 PERSON_RESTRICTED_PARTS = (*RESTRICTED_PARTS, "archive_reason")
 PERSON_SENSITIVE_PARTS = SENSITIVE_PARTS
+# Named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]: two responses (read, created) share it.
+PERSON_WITHHELD_CHOICES = [*PERSON_RESTRICTED_PARTS, *PERSON_SENSITIVE_PARTS]
 
 
 def withheld_parts(field_access: PersonFieldAccess) -> list[str]:
@@ -201,7 +203,7 @@ class PersonDetailApi(APIView):
             many=True, source="addresses.all", allow_null=True, help_text="Restricted: null when withheld."
         )
         withheld = serializers.ListField(
-            child=serializers.ChoiceField([*PERSON_RESTRICTED_PARTS, *PERSON_SENSITIVE_PARTS]),
+            child=serializers.ChoiceField(PERSON_WITHHELD_CHOICES),
             source="*",
             help_text="Parts your clearance does not reach; their values are null. `photo` is `has_photo`, "
             "`gps` the addresses' latitude and longitude.",
