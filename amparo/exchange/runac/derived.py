@@ -79,8 +79,14 @@ class Reporter:
         )
 
 
-# The jurisdiction's MPE rows in order with their measure numbers, while a rebuild runs.
-SEQUENCE_TABLE = "runac_mpe_sequence"
+# The jurisdiction's MPE rows in order with their measure numbers, while a rebuild runs:
+# a temporary table of the connection (named with its schema so nothing else is touched).
+SEQUENCE_NAME = "runac_mpe_sequence"
+
+
+def _sequence_table() -> str:
+    schema = "pg_temp" if connection.vendor == "postgresql" else "temp"
+    return f"{schema}.{SEQUENCE_NAME}"
 
 
 def _t(model: Any) -> str:
@@ -135,7 +141,7 @@ class _Query:
         start, end = spec.MEASURE_START, spec.MEASURE_END
         window = f"PARTITION BY id_legajo{_binary()} ORDER BY fecha, cut_off, file_number, line"
         sql = f"""
-        CREATE TEMP TABLE {SEQUENCE_TABLE} AS
+        CREATE TEMP TABLE {_sequence_table()} AS
         WITH r AS (
             SELECT m.id_legajo, m.id_intervencion, m.fecha_intervencion AS fecha, m.tipo_intervencion AS tipo,
                 m.derecho_vulnerado AS derecho, m.origen_demanda AS origen, m.ambito_cumplimiento AS ambito,
@@ -174,7 +180,7 @@ class _Query:
     def measure_ctes(self) -> tuple[str, list[Any]]:
         """`members`: the rows inside a measure (its opening row to its closing row); `measures`."""
         sql = f"""
-        members AS (SELECT * FROM {SEQUENCE_TABLE} WHERE was_open = 1 OR opening = 1),
+        members AS (SELECT * FROM {_sequence_table()} WHERE was_open = 1 OR opening = 1),
         bounds AS (
             SELECT id_legajo, measure,
                 MAX(CASE WHEN opening = 1 THEN seq END) AS start_seq,
@@ -264,7 +270,8 @@ class _Query:
         sql = f"""
         WITH {ctes}
         SELECT n.tipo, n.file_number, n.line, n.id_legajo, ms.start_date
-        FROM {SEQUENCE_TABLE} n LEFT JOIN measures ms ON ms.id_legajo = n.id_legajo AND ms.measure = n.measure
+        FROM {_sequence_table()} n
+        LEFT JOIN measures ms ON ms.id_legajo = n.id_legajo AND ms.measure = n.measure
         WHERE n.delivery_id = %s AND ((n.tipo = %s AND n.was_open = 1) OR (n.tipo = %s AND n.was_open = 0))
         ORDER BY n.file_number, n.line"""  # noqa: S608 - names from the models
         return sql, [*params, delivery_id, start, end]
@@ -344,7 +351,7 @@ def rebuild(
     query = _Query(jurisdiction_id, id_legajo)
     _delete(jurisdiction_id, id_legajo)
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {SEQUENCE_TABLE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {_sequence_table()}")
         cursor.execute(*query.sequence_table())
         cursor.execute(*query.insert_measures())
         measures = cursor.rowcount
@@ -353,7 +360,7 @@ def rebuild(
         stays = cursor.rowcount
         if reporter.active:
             _report(query, reporter)
-        cursor.execute(f"DROP TABLE {SEQUENCE_TABLE}")
+        cursor.execute(f"DROP TABLE {_sequence_table()}")
     return measures, stays
 
 
