@@ -79,6 +79,16 @@ class Reporter:
         )
 
 
+# The jurisdiction's MPE rows in order with their measure numbers, while a rebuild runs:
+# a temporary table of the connection (named with its schema so nothing else is touched).
+SEQUENCE_NAME = "runac_mpe_sequence"
+
+
+def _sequence_table() -> str:
+    schema = "pg_temp" if connection.vendor == "postgresql" else "temp"
+    return f"{schema}.{SEQUENCE_NAME}"
+
+
 def _t(model: Any) -> str:
     return model._meta.db_table
 
@@ -120,17 +130,19 @@ class _Query:
 
     # --- exceptional measures ---------------------------------------------------------------------
 
-    def measure_ctes(self) -> tuple[str, list[Any]]:
+    def sequence_table(self) -> tuple[str, list[Any]]:
         """Every MPE row in order, whether a measure was open before it, and its measure number.
 
         One ordering (legajo, date, cut-off, file, line) serves every window, so the rows are
-        sorted once; `members` are the rows inside a measure (its opening row to its closing row).
+        sorted once. The rows are kept in a temporary table that the measures, the placements
+        and the warnings then read (computed once).
         """
         where, params = self.scope("m")
         start, end = spec.MEASURE_START, spec.MEASURE_END
         window = f"PARTITION BY id_legajo{_binary()} ORDER BY fecha, cut_off, file_number, line"
         sql = f"""
-        r AS (
+        CREATE TEMP TABLE {_sequence_table()} AS
+        WITH r AS (
             SELECT m.id_legajo, m.id_intervencion, m.fecha_intervencion AS fecha, m.tipo_intervencion AS tipo,
                 m.derecho_vulnerado AS derecho, m.origen_demanda AS origen, m.ambito_cumplimiento AS ambito,
                 m.tipo_dispositivo AS dispositivo, m.tipo_proyecto_restitucion AS proyecto,
@@ -158,13 +170,17 @@ class _Query:
             SELECT flags.*,
                 SUM(CASE WHEN tipo = %s AND was_open = 0 THEN 1 ELSE 0 END) OVER ({window}) AS measure
             FROM flags
-        ),
-        members AS (
-            SELECT numbered.*,
-                CASE WHEN tipo = %s AND was_open = 0 THEN 1 ELSE 0 END AS opening,
-                CASE WHEN tipo = %s AND was_open = 1 THEN 1 ELSE 0 END AS closing
-            FROM numbered WHERE was_open = 1 OR tipo = %s
-        ),
+        )
+        SELECT numbered.*,
+            CASE WHEN tipo = %s AND was_open = 0 THEN 1 ELSE 0 END AS opening,
+            CASE WHEN tipo = %s AND was_open = 1 THEN 1 ELSE 0 END AS closing
+        FROM numbered"""  # noqa: S608 - names from the models
+        return sql, [*params, start, end, start, start, end]
+
+    def measure_ctes(self) -> tuple[str, list[Any]]:
+        """`members`: the rows inside a measure (its opening row to its closing row); `measures`."""
+        sql = f"""
+        members AS (SELECT * FROM {_sequence_table()} WHERE was_open = 1 OR opening = 1),
         bounds AS (
             SELECT id_legajo, measure,
                 MAX(CASE WHEN opening = 1 THEN seq END) AS start_seq,
@@ -185,7 +201,7 @@ class _Query:
                     ELSE start_date END AS end_date
             FROM bounds
         )"""  # noqa: S608 - names from the models
-        return sql, [*params, start, end, start, start, end, start]
+        return sql, []
 
     def insert_measures(self) -> tuple[str, list[Any]]:
         ctes, params = self.measure_ctes()
@@ -254,7 +270,8 @@ class _Query:
         sql = f"""
         WITH {ctes}
         SELECT n.tipo, n.file_number, n.line, n.id_legajo, ms.start_date
-        FROM numbered n LEFT JOIN measures ms ON ms.id_legajo = n.id_legajo AND ms.measure = n.measure
+        FROM {_sequence_table()} n
+        LEFT JOIN measures ms ON ms.id_legajo = n.id_legajo AND ms.measure = n.measure
         WHERE n.delivery_id = %s AND ((n.tipo = %s AND n.was_open = 1) OR (n.tipo = %s AND n.was_open = 0))
         ORDER BY n.file_number, n.line"""  # noqa: S608 - names from the models
         return sql, [*params, delivery_id, start, end]
@@ -334,13 +351,16 @@ def rebuild(
     query = _Query(jurisdiction_id, id_legajo)
     _delete(jurisdiction_id, id_legajo)
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_sequence_table()}")
+        cursor.execute(*query.sequence_table())
         cursor.execute(*query.insert_measures())
         measures = cursor.rowcount
         cursor.execute(*query.insert_placements())
         cursor.execute(*query.insert_stays())
         stays = cursor.rowcount
-    if reporter.active:
-        _report(query, reporter)
+        if reporter.active:
+            _report(query, reporter)
+        cursor.execute(f"DROP TABLE {_sequence_table()}")
     return measures, stays
 
 

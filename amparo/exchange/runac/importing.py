@@ -339,13 +339,14 @@ def _load_file(
     )
     writer = None
     if jurisdiction is not None:
-        writer = TableWriter(
-            RECORD_MODELS[unit],
-            record_columns(unit),
-            {"delivery_id": delivery.pk, "jurisdiction_id": jurisdiction.pk, "is_latest": True},
-            prepared=True,
-            table=tables.table_for(unit),
-        )
+        constants = {"delivery_id": delivery.pk, "jurisdiction_id": jurisdiction.pk, "is_latest": True}
+        columns = record_columns(unit)
+        # On PostgreSQL the delivery's own table takes the constants as column defaults.
+        table = tables.table_for(unit, {**constants, "file_number": item.number})
+        if table is not None:
+            constants = {}
+            columns.remove("file_number")
+        writer = TableWriter(RECORD_MODELS[unit], columns, constants, prepared=True, table=table)
     size = 0
     try:
         with open_text(item.source, encoding) as text:

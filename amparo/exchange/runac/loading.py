@@ -172,14 +172,19 @@ class DeliveryTables:
         self.enabled = connection.vendor == "postgresql"
         self.tables: dict[spec.Unit, str] = {}
 
-    def table_for(self, unit: spec.Unit) -> str | None:
-        """The table the unit's rows are copied into (created on first use); None: the model's."""
+    def table_for(self, unit: spec.Unit, constants: dict[str, Any]) -> str | None:
+        """The table a file of the unit is copied into (created on first use); None: the model's.
+
+        `constants` (delivery, jurisdiction, file number …) become the table's column defaults
+        for this file, so they are not sent with every row.
+        """
         if not self.enabled:
             return None
-        if unit not in self.tables:
-            parent = _table(RECORD_MODELS[unit])
-            name = f"{parent}_d{self.delivery_id}"
-            with connection.cursor() as cursor:
+        model = RECORD_MODELS[unit]
+        parent = _table(model)
+        name = f"{parent}_d{self.delivery_id}"
+        with connection.cursor() as cursor:
+            if unit not in self.tables:
                 cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [parent])
                 sequence = cursor.fetchone()[0]
                 cursor.execute(
@@ -189,8 +194,11 @@ class DeliveryTables:
                 cursor.execute(
                     f"ALTER TABLE {name} ALTER COLUMN id SET DEFAULT nextval(%s::regclass)", [sequence]
                 )
-            self.tables[unit] = name
-        return self.tables[unit]
+                self.tables[unit] = name
+            for attribute, value in constants.items():
+                column = cast(models.Field, model._meta.get_field(attribute)).column
+                cursor.execute(f"ALTER TABLE {name} ALTER COLUMN {column} SET DEFAULT %s", [value])
+        return name
 
     def attach(self) -> None:
         """Make the copied rows part of the record tables, building their indexes in bulk."""

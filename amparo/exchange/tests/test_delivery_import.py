@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 
 from amparo.audit.choices import AuditAction
 from amparo.audit.models import AuditEvent
@@ -214,3 +215,30 @@ def test_penal_entries_are_paired_with_their_exits(tmp_path):
     )
     assert delivery.penal_stay_count == 2
     assert stays == [("MPJ-1", "MPJ-2", "CUMPLIMIENTO_MEDIDA"), ("MPJ-3", "", "")]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="record tables are partitioned on PostgreSQL only"
+)
+def test_on_postgresql_each_loaded_delivery_is_a_partition_and_a_rejected_one_leaves_no_table(tmp_path):
+    def partitions() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname LIKE 'exchange_%%record'"
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    loaded = import_paths(write_delivery(tmp_path / "ok", a_small_delivery()))
+    assert loaded.status == DeliveryStatus.LOADED
+    assert partitions() == {f"exchange_{unit}record_d{loaded.pk}" for unit in ("legajo", "mpi", "mpe", "mpj")}
+    assert LegajoRecord.objects.filter(delivery=loaded).count() == 1
+
+    bad = a_small_delivery()
+    bad["MPJ"][-1]["FECHA_MOVIMIENTO"] = "2023-02-01"
+    rejected = import_paths(write_delivery(tmp_path / "bad", bad, cut_off="27122023"))
+    assert rejected.status == DeliveryStatus.REJECTED
+    assert all(f"_d{rejected.pk}" not in table for table in partitions())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [f"exchange_mpirecord_d{rejected.pk}"])
+        assert cursor.fetchone()[0] is None
