@@ -1,7 +1,9 @@
 """The demo world load_demo builds: users who log in with their roles, scoped visibility, realistic people."""
 
+import datetime
 import io
 import re
+import zipfile
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +16,11 @@ from amparo.audit.choices import AuditAction
 from amparo.audit.models import AuditEvent
 from amparo.audit.verification import verify_chain
 from amparo.demo.world import DEMO_PASSWORD, USERS
+from amparo.exchange.runac import province_services
+from amparo.exchange.runac import services as runac_services
+from amparo.exchange.runac.choices import DeliveryStatus
+from amparo.exchange.runac.models import Jurisdiction
+from amparo.exchange.runac.reading import Source
 from amparo.registry.identifiers import parse_amparo_id
 from amparo.registry.models import AdminArea, Household, HouseholdMembership, IdentityDocument, Person
 from amparo.registry.selectors import PersonFilters, person_list, persons_visible_to
@@ -192,3 +199,27 @@ def test_tracing_requests_match_the_separated_childrens_cases_within_scope(users
     assert (found.visible, found.outside_scope) == ([], True)
     found = tracing_selectors.matches_of_request(user=users["admin"], tracing_request=request_gt)
     assert [match.case.person.given_names for match in found.visible] == ["Heidy Marisol"]
+
+
+def test_jujuy_generates_its_first_runac_delivery_and_the_national_team_loads_it(users):
+    # given the demo's province referent generates the 2022 delivery of Jujuy
+    jurisdiction = Jurisdiction.objects.get(code="38")
+    generated = province_services.delivery_generate(
+        actor=users["runac.jujuy"],
+        jurisdiction=jurisdiction,
+        period_from=datetime.date(2022, 1, 1),
+        period_to=datetime.date(2022, 12, 31),
+    )
+    build = generated.build
+    assert build.errors == []
+    assert set(build.rule_counts) == {"A", "B", "C"}
+    assert all(build.rule_counts.values())
+    files = zipfile.ZipFile(io.BytesIO(generated.content))
+    sources = [Source.from_bytes(name, files.read(name)) for name in [*build.file_names, "38_TE.csv"]]
+    # when the national team imports it
+    delivery = runac_services.delivery_import(
+        actor=users["runac.nacional"], sources=sources[:4], equivalence_source=sources[4]
+    )
+    # then it loads with the province's counts
+    assert delivery.status == DeliveryStatus.LOADED, delivery.issues[:3]
+    assert delivery.counts == build.counts

@@ -23,7 +23,7 @@ from amparo.audit import services as audit
 from amparo.audit.choices import AuditAction
 from amparo.cases.models import Case, CaseFormRecord, Intervention
 from amparo.common.errors import ApplicationError, PermissionDeniedError
-from amparo.exchange.runac import province, spec
+from amparo.exchange.runac import province, province_files, spec
 from amparo.exchange.runac.choices import EquivalenceSource
 from amparo.exchange.runac.errors import RunacErrorCode
 from amparo.exchange.runac.models import EquivalenceTable, Jurisdiction
@@ -249,7 +249,7 @@ def delivery_generate(
     build = delivery_build(
         actor=actor, jurisdiction=jurisdiction, period_from=period_from, period_to=period_to
     )
-    content = province.delivery_zip(build, generated_at=timezone.localtime())
+    content = province_files.delivery_zip(build, generated_at=timezone.localtime())
     audit.record(
         actor=actor,
         action=AuditAction.RUNAC_DELIVERY_GENERATED,
@@ -257,7 +257,7 @@ def delivery_generate(
         username=username,
         extra=_audit_extra(build),
     )
-    return GeneratedDelivery(build=build, content=content, name=province.zip_name(build))
+    return GeneratedDelivery(build=build, content=content, name=province_files.zip_name(build))
 
 
 # --- Equivalences of the province's own options ----------------------------------------------------

@@ -22,9 +22,9 @@ from amparo.cases.models import Case, CaseType, InterventionType
 from amparo.cases.services import CaseOpenInput
 from amparo.cases.starter import starter_config_load
 from amparo.conftest import PASSWORD, World
-from amparo.exchange.runac import services
+from amparo.exchange.runac import services, spec
 from amparo.exchange.runac.choices import EquivalenceSource
-from amparo.exchange.runac.models import Jurisdiction
+from amparo.exchange.runac.models import Jurisdiction, NationalCategory
 from amparo.exchange.runac.tables import equivalence_version_create
 from amparo.registry.tests.factories import PersonFactory
 
@@ -175,6 +175,11 @@ PROVINCE_PERMISSIONS = [
 
 @pytest.fixture
 def province(world: World) -> Province:
+    # Browser tests flush the database between tests, data migrations' rows included.
+    if not NationalCategory.objects.exists():
+        services.categories_load(actor=None)
+    for code, name in spec.JURISDICTIONS:
+        Jurisdiction.objects.get_or_create(code=code, defaults={"name": name})
     case_type = next(
         item for item in starter_config_load(org_unit=world.regional) if item.code == "medidas_runac"
     )

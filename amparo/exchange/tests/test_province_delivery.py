@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from amparo.audit.models import AuditEvent
 from amparo.common.errors import PermissionDeniedError
 from amparo.exchange.runac import province as building
-from amparo.exchange.runac import province_services, services, spec
+from amparo.exchange.runac import province_files, province_services, services, spec
 from amparo.exchange.runac.choices import DeliveryStatus
 from amparo.exchange.runac.reading import Source
 from amparo.exchange.tests.province_world import entry, exit_, mpe, mpi
@@ -206,7 +206,7 @@ def test_exit_without_its_entry_is_reported(province):
 
 def test_sensitive_answers_stay_out_below_the_clearance(province, sample):
     build = _generate(province, user=province.province_basic).build
-    files = building.delivery_files(build)
+    files = province_files.delivery_files(build)
     entries = [row for row in _rows(files, "MPJ") if row["TIPO_MOVIMIENTO"] == "INGRESO"]
     assert {row["DELITO_IMPUTADO"] for row in entries} == {""}
     assert [(item.code, item.column) for item in build.warnings] == [("field_hidden", "DELITO_IMPUTADO")]

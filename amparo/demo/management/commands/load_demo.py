@@ -13,8 +13,8 @@ from amparo.audit.choices import AuditAction
 from amparo.cases.starter import demo_roles_grant_cases, starter_config_load
 from amparo.demo.areas import admin_areas_load
 from amparo.demo.population import featured_families_create, population_write
-from amparo.demo.tracing import tracing_demo_create
 from amparo.demo.runac import runac_demo_create
+from amparo.demo.tracing import tracing_demo_create
 from amparo.demo.world import DEMO_PASSWORD, USERS, world_create
 
 NOT_ALLOWED = (
