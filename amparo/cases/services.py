@@ -9,6 +9,7 @@ same transaction.
 import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -100,7 +101,7 @@ def on_case_write(callback: Callable[[list[int]], object]) -> None:
 def _cases_written(*case_ids: int) -> None:
     ids = list(case_ids)
     for callback in _case_write_subscribers:
-        transaction.on_commit(lambda callback=callback: callback(ids))
+        transaction.on_commit(partial(callback, ids))
 
 
 def _require_type_manager(actor: User | None) -> None:

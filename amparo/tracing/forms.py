@@ -44,10 +44,12 @@ class TracingRequestForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = units
+        unit_field = self.fields["org_unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (
             data.get("child_given_names") or data.get("child_nicknames") or data.get("child_first_surname")
         ):

@@ -324,15 +324,14 @@ def _follow_up(actor: User, match: PotentialMatch, reason: str) -> Any:
             str(errors.NO_REUNIFICATION_TYPE_MESSAGE), code=TracingErrorCode.NO_REUNIFICATION_TYPE
         )
     tracing_request = match.tracing_request
-    relative = tracing_request.inquirer_display
-    data: dict[str, Any] = {"solicitud_busqueda": tracing_request.number, "notas": reason}
-    if intervention_type.form is not None:
-        data |= {
-            "familiar": f"{relative} ({tracing_request.get_relationship_display()})",
+    data: dict[str, Any] = {}
+    if intervention_type.form is not None:  # the starter's "pna_reunificacion" form
+        data = {
+            "solicitud_busqueda": tracing_request.number,
+            "familiar": f"{tracing_request.inquirer_display} ({tracing_request.get_relationship_display()})",
             "estado_reunificacion": FOLLOW_UP_FIRST_STATUS,
+            "notas": reason,
         }
-    else:
-        data = {}
     return cases_services.intervention_record(
         actor=actor,
         case=case,

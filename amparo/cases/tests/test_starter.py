@@ -13,8 +13,8 @@ def test_loads_published_forms_and_case_types_once(world):
         "proteccion_consular",
         "proteccion_nna",
     ]
-    assert Form.objects.count() == 11
-    assert FormVersion.objects.count() == 11
+    assert Form.objects.count() == 12
+    assert FormVersion.objects.count() == 12
     assert list(
         CaseTypeForm.objects.filter(case_type__code="proteccion_nna").values_list("purpose", flat=True)
     ) == ["registration", "assessment", "case_plan", "follow_up", "closure"]
@@ -23,6 +23,15 @@ def test_loads_published_forms_and_case_types_once(world):
             "code", "form__identifier"
         )
     ) == [("mpe", "runac_mpe"), ("mpi", "runac_mpi"), ("mpj", "runac_mpj")]
+    assert sorted(
+        InterventionType.objects.filter(case_type__code="proteccion_nna").values_list(
+            "code", "form__identifier"
+        )
+    ) == [
+        ("derivacion", None),
+        ("reunificacion", "pna_reunificacion"),
+        ("visita_domiciliaria", "pna_visita"),
+    ]
 
 
 def test_demo_roles_get_case_permissions(world):

@@ -7,7 +7,8 @@ import pytest
 from django.http import Http404
 
 from amparo.audit.models import AuditEvent
-from amparo.cases.models import Intervention
+from amparo.cases.models import Intervention, InterventionType
+from amparo.cases.services import case_close
 from amparo.common.errors import ApplicationError
 from amparo.tracing.choices import MatchStatus, NotificationKind
 from amparo.tracing.models import MatchDecision, Notification, PotentialMatch
@@ -100,3 +101,20 @@ def test_who_may_not_edit_both_sides_cannot_decide(pair, tw, persona):
     assert pair.status == MatchStatus.PENDING
     assert MatchDecision.objects.exists() is False
     assert Intervention.objects.exists() is False
+
+
+def test_confirm_refuses_a_closed_case(pair, tw):
+    case_close(actor=tw.national_admin, case=pair.case, reason="Mayoría de edad", expected_version=1)
+    with pytest.raises(ApplicationError) as error:
+        match_decide(actor=tw.national_admin, match=pair, decision="confirm", reason="Es ella")
+    assert error.value.code == "tracing_case_closed"
+    pair.refresh_from_db()
+    assert pair.status == MatchStatus.PENDING
+
+
+def test_confirm_needs_a_reunification_intervention_type(pair, tw):
+    InterventionType.objects.filter(code="reunificacion").update(is_active=False)
+    with pytest.raises(ApplicationError) as error:
+        match_decide(actor=tw.caseworker_a, match=pair, decision="confirm", reason="Es ella")
+    assert error.value.code == "tracing_no_reunification_type"
+    assert MatchDecision.objects.exists() is False
