@@ -347,9 +347,10 @@ def _copy_cases(setup: Setup, count: int, secondary: list[tuple[str, str]]) -> d
             table: connection.execute("SELECT pg_total_relation_size(%s)", [table]).fetchone()[0] / 1024**3
             for table in TABLES
         }
-        sizes["cases_caseanswervalue"] = connection.execute(
-            "SELECT pg_total_relation_size('cases_caseanswervalue')"
-        ).fetchone()[0] / 1024**3
+        sizes["cases_caseanswervalue"] = (
+            connection.execute("SELECT pg_total_relation_size('cases_caseanswervalue')").fetchone()[0]
+            / 1024**3
+        )
     return {"cases": count, "copy_seconds": copy_seconds, "index_seconds": index_seconds,
             "answers_seconds": answers_seconds, "gb_answers": sizes["cases_caseanswervalue"],
             "cases_per_second": count / copy_seconds, "indexes": len(secondary),
