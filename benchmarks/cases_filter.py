@@ -17,8 +17,8 @@ What it does, and nothing else (it stops by itself and only talks to 127.0.0.1):
    sensitive account); a sample is checked against the forms engine. The secondary indexes are
    dropped during the load and built again afterwards (timed), then VACUUM ANALYZE;
 3. times the case list as the page computes it — `selectors.case_list` (type + one option field
-   + a date range) → `selectors.case_counts` (the "N personas · M casos" line) → the first page
-   of 25 — as a caseworker (unit scope) in a child-protection office, a caseworker in a
+   + a date range) → `selectors.case_list_page` (the "N personas · M casos" line and the first page
+   of 25) — as a caseworker (unit scope) in a child-protection office, a caseworker in a
    consulate and the national administrator; then the same filters through the HTML page;
 4. times opening and saving a 200-field form with 3 repeat groups (benchmarks/forms_render.py's
    form, published and attached to the child-protection type) on one of these cases, through
@@ -291,7 +291,9 @@ def typed_answers() -> float:
     from amparo.forms.models import FormVersion
 
     started = time.monotonic()
-    written = answers.rebuild(record_model=CaseFormRecord, version_model=FormVersion, value_model=CaseAnswerValue)
+    written = answers.rebuild(
+        record_model=CaseFormRecord, version_model=FormVersion, value_model=CaseAnswerValue
+    )
     log(f"    {written:,} typed answers written")
     return time.monotonic() - started
 
@@ -345,9 +347,10 @@ def _copy_cases(setup: Setup, count: int, secondary: list[tuple[str, str]]) -> d
             table: connection.execute("SELECT pg_total_relation_size(%s)", [table]).fetchone()[0] / 1024**3
             for table in TABLES
         }
-        sizes["cases_caseanswervalue"] = connection.execute(
-            "SELECT pg_total_relation_size('cases_caseanswervalue')"
-        ).fetchone()[0] / 1024**3
+        sizes["cases_caseanswervalue"] = (
+            connection.execute("SELECT pg_total_relation_size('cases_caseanswervalue')").fetchone()[0]
+            / 1024**3
+        )
     return {"cases": count, "copy_seconds": copy_seconds, "index_seconds": index_seconds,
             "answers_seconds": answers_seconds, "gb_answers": sizes["cases_caseanswervalue"],
             "cases_per_second": count / copy_seconds, "indexes": len(secondary),
@@ -391,14 +394,15 @@ def samples(count: int, rng: random.Random) -> list[Sample]:
 def filters_of(sample: Sample, case_type_id: int, form_id: int) -> Any:
     from amparo.cases.selectors import CaseFilters, FieldFilter
 
-    option = FieldFilter(form_id, "riesgo_principal", "eq", sample.option)
+    # With the field types, as the list page and the API give them (date ranges then use typed answers).
+    option = FieldFilter(form_id, "riesgo_principal", "eq", sample.option, "select_one")
     if sample.kind == "opened":
         return CaseFilters(case_type_id=case_type_id, opened_from=sample.first, opened_to=sample.last,
                            fields=(option,))  # fmt: skip
     return CaseFilters(case_type_id=case_type_id, fields=(
         option,
-        FieldFilter(form_id, "fecha_identificacion", "gte", sample.first.isoformat()),
-        FieldFilter(form_id, "fecha_identificacion", "lte", sample.last.isoformat()),
+        FieldFilter(form_id, "fecha_identificacion", "gte", sample.first.isoformat(), "date"),
+        FieldFilter(form_id, "fecha_identificacion", "lte", sample.last.isoformat(), "date"),
     ))  # fmt: skip
 
 
@@ -417,8 +421,8 @@ def list_page(user: Any, filters: Any) -> tuple[Any, list[Any]]:
     from amparo.cases import selectors
 
     cases = selectors.case_list(user=user, filters=filters)
-    counts = selectors.case_counts(cases)
-    return counts, list(cases[:26])
+    counts, rows, _has_next = selectors.case_list_page(cases, page=1, size=25)
+    return counts, rows
 
 
 def measure_filters(users: dict[str, Any], work: list[Sample], html_share: int, warmup: int) -> dict:
@@ -640,7 +644,8 @@ def report(meta: dict, loaded: dict | None, filters: dict, form: dict | None, co
     lines += [
         "**Case list filter** — child-protection type + main risk (one option, drawn uniformly from the 8, "
         "from 3 % to 30 % of cases) + a date range of 1, 3, 6 or 12 months. Selector = "
-        "`case_list` → `case_counts` → first 26 rows, as the page computes them; HTML = `GET /cases/?…` "
+        "`case_list` → `case_list_page` (one ordered pass of up to 1,001 (id, person) for the counts and the "
+        "page's ids, then the 26 rows by id), as the page computes them; HTML = `GET /cases/?…` "
         "through the Django test client (filters offered, counts, page, audit row, template).",
         "",
         "| persona | date range on | via | p50 ms | p95 ms | p99 ms | n | goal (p95) |",

@@ -180,11 +180,8 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
         sort=request.GET.get("sort", "-opened_on"),
     )
     cases = selectors.case_list(user=user, filters=filters)
-    counts = selectors.case_counts(cases)
     page_number = max(_int(request.GET.get("page")) or 1, 1)
-    rows = list(cases[(page_number - 1) * PAGE_SIZE : page_number * PAGE_SIZE + 1])
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    counts, rows, has_next = selectors.case_list_page(cases, page=page_number, size=PAGE_SIZE)
     services.record_cases_shown(
         actor=user, cases=rows, via=VIA, extra={"page": page_number, "filters": filters.used()}
     )

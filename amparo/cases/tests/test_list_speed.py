@@ -188,8 +188,7 @@ def test_counts_come_from_one_capped_pass(case_world, config, cases):
 
 
 def test_capped_counts_read_at_least(case_world, config, cases, monkeypatch):
-    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
-    monkeypatch.setattr(selectors.case_counts, "__defaults__", (3,))
+    monkeypatch.setitem(selectors.case_list_page.__kwdefaults__, "cap", 3)
     response = client_for(case_world.caseworker_a).get("/cases/", {"type": config.case_type.pk})
     text = " ".join(response.content.decode().split())
     assert re.search(r"at least [12] persons · more than 3 cases", text)
@@ -254,3 +253,31 @@ def test_case_form_page_queries_are_bounded(case_world, config, case_a):
         ("hermanos/hermano_edad", 1.0),
         ("hermanos/hermano_edad", 2.0),
     ]
+
+
+@pytest.mark.parametrize("sort", list(selectors.SORTS))
+@pytest.mark.parametrize("cap", [2, 3, 1000])
+def test_list_page_is_the_plain_slice_of_the_list(case_world, config, cases, sort, cap):
+    """Pages within the cap come from the capped pass, pages beyond it from OFFSET: same rows either way,
+    with and without a typed range (which sorts through COALESCE)."""
+    user = case_world.caseworker_a
+    for fields in ((), (FieldFilter(config.registration.pk, "edad", "gte", 0, FieldType.INTEGER),)):
+        for typed in (
+            (),
+            (FieldFilter(config.registration.pk, "fecha_ingreso", "gte", "2000-01-01", "date"),),
+        ):
+            listed = selectors.case_list(
+                user=user,
+                filters=CaseFilters(case_type_id=config.case_type.pk, fields=fields + typed, sort=sort),
+            )
+            everything = [
+                case.pk
+                for case in selectors.case_list(
+                    user=user,
+                    filters=CaseFilters(case_type_id=config.case_type.pk, fields=fields + typed, sort=sort),
+                )
+            ]
+            for page in (1, 2, 3):
+                _counts, rows, has_next = selectors.case_list_page(listed, page=page, size=2, cap=cap)
+                assert [case.pk for case in rows] == everything[(page - 1) * 2 : page * 2]
+                assert has_next == (len(everything) > page * 2)
