@@ -30,6 +30,15 @@ SIBLINGS = [
 DATES = ["2026-01-10", "2026-02-15", "2026-03-20", "2026-04-01", None]
 
 
+def statements(captured: CaptureQueriesContext) -> list[str]:
+    """The SQL a view ran, without transaction control (PostgreSQL logs BEGIN/COMMIT, SQLite doesn't)."""
+    return [
+        item["sql"]
+        for item in captured.captured_queries
+        if not re.match(r"(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\b", item["sql"])
+    ]
+
+
 @pytest.fixture
 def cases(case_world, config, person_a):
     other = PersonFactory(org_unit=case_world.unit_a)
@@ -224,7 +233,7 @@ def test_list_page_queries_are_bounded(case_world, config, cases):
     assert len(response.context["cases"]) == 2 + len(more)
     assert len(second) == len(first)  # no query per row or per filter option
     # session and grants, type and its forms, counts, page, audit row, the filters offered, session save
-    assert len(first) <= 22, [item["sql"] for item in first.captured_queries]
+    assert len(statements(first)) <= 22, statements(first)
 
 
 def test_case_form_page_queries_are_bounded(case_world, config, case_a):
@@ -235,7 +244,7 @@ def test_case_form_page_queries_are_bounded(case_world, config, case_a):
     with CaptureQueriesContext(connection) as get:
         assert client.get(url).status_code == 200
     # session + grants (4), case + its records (2), type forms + version (2), audit (5), session save (3)
-    assert len(get) <= 17, [item["sql"] for item in get.captured_queries]
+    assert len(statements(get)) <= 17, statements(get)
     case_a.refresh_from_db()
     siblings = {f"f:hermanos/{index}/hermano_edad": str(index) for index in range(3)}
     with CaptureQueriesContext(connection) as post:
@@ -243,7 +252,7 @@ def test_case_form_page_queries_are_bounded(case_world, config, case_a):
             url, {"version": case_a.version, "f:motivo": "violencia", "f:edad": "12", **siblings}
         )
     assert response.status_code == 302
-    assert len(post) <= 29, [item["sql"] for item in post.captured_queries]
+    assert len(statements(post)) <= 29, statements(post)
     record = CaseFormRecord.objects.get(case=case_a, form=config.registration)
     assert [item["hermano_edad"] for item in record.data["hermanos"]] == [0, 1, 2]
     assert record.data["relato"] == "Relato reservado"  # above the caseworker's clearance: kept
