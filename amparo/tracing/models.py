@@ -57,6 +57,8 @@ class TracingRequest(TimeStampedModel):
     separation_date = models.DateField(_("date of separation"), null=True, blank=True)
     languages = models.CharField(_("languages spoken"), max_length=200, blank=True)
     physical_description = models.TextField(_("physical description"), blank=True)
+    # The sought child's names and nicknames folded and space-padded, for accent-blind word-prefix search.
+    search_name = models.CharField(max_length=650, editable=False, default="")
     closed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 

@@ -17,6 +17,7 @@ from amparo.audit.choices import AuditAction
 from amparo.cases.choices import FormPurpose
 from amparo.cases.models import Case, CaseFormRecord, CaseTypeForm
 from amparo.cases.selectors import cases_visible_to
+from amparo.common.text import fold
 from amparo.matching.presentation import comparison_label, level_label
 from amparo.tracing.choices import MatchStatus, TracingStatus
 from amparo.tracing.models import MatchDecision, Notification, PotentialMatch, TracingRequest
@@ -48,13 +49,8 @@ def tracing_request_list(*, user: User, status: str = "", query: str = "") -> Qu
     requests = tracing_requests_visible_to(user).select_related("org_unit", "owner", "inquirer")
     if status in TracingStatus.values:
         requests = requests.filter(status=status)
-    for word in query.split()[:4]:
-        requests = requests.filter(
-            Q(child_given_names__icontains=word)
-            | Q(child_first_surname__icontains=word)
-            | Q(child_second_surname__icontains=word)
-            | Q(child_nicknames__icontains=word)
-        )
+    for word in fold(query).split()[:6]:
+        requests = requests.filter(search_name__contains=f" {word}")
     return requests.annotate(
         pending_matches=Count("matches", filter=Q(matches__status__in=[MatchStatus.PENDING]))
     ).order_by("-created_at", "-id")

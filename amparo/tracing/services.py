@@ -29,6 +29,7 @@ from amparo.matching.selectors import CandidatePerson, RecordScore, score_record
 from amparo.matching.services import matcher_for, person_keys_refresh
 from amparo.registry.choices import Sex
 from amparo.registry.models import Person
+from amparo.registry.search import search_name_for
 from amparo.registry.selectors import persons_visible_to
 from amparo.tracing import errors, selectors
 from amparo.tracing.choices import DECISION_STATUS, Decision, MatchStatus, NotificationKind, TracingStatus
@@ -85,6 +86,11 @@ def _apply(tracing_request: TracingRequest, data: TracingRequestInput) -> list[s
     if tracing_request.inquirer_id != (data.inquirer.pk if data.inquirer else None):
         tracing_request.inquirer = data.inquirer
         changed.append("inquirer")
+    tracing_request.search_name = search_name_for(
+        tracing_request.child_given_names,
+        tracing_request.child_first_surname,
+        f"{tracing_request.child_second_surname} {tracing_request.child_nicknames.replace(',', ' ')}",
+    )
     return changed
 
 
@@ -129,6 +135,7 @@ def tracing_request_update(
     updated = TracingRequest.objects.filter(pk=tracing_request.pk, version=expected_version).update(
         **{name: getattr(tracing_request, name) for name in FIELDS},
         inquirer=tracing_request.inquirer,
+        search_name=tracing_request.search_name,
         version=F("version") + 1,
         updated_at=timezone.now(),
     )

@@ -171,3 +171,24 @@ def test_basic_viewer_sees_but_cannot_record_or_decide(tw):
     client.post(f"/tracing/matches/{match.pk}/", {"decision": "confirm", "reason": "x"})
     match.refresh_from_db()
     assert match.status == MatchStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [("jesus pena", True), ("PEÑA Jes", True), ("chuy", True), ("jes chuy", True), ("pedro", False)],
+)
+def test_the_list_finds_requests_by_names_and_nicknames_without_accents(tw, query, found):
+    sought = tracing_request(
+        tw.caseworker_a,
+        tw.unit_a,
+        child_given_names="Jesús",
+        child_first_surname="Peña",
+        child_nicknames="Chuy, Chucho",
+    )
+    tracing_request(tw.caseworker_a, tw.unit_a, child_given_names="Ana", child_first_surname="Rojas")
+
+    response = client_for(tw.caseworker_a).get("/tracing/", {"q": query})
+
+    assert response.status_code == 200
+    shown = [request.pk for request in response.context["rows"]]
+    assert shown == ([sought.pk] if found else [])
