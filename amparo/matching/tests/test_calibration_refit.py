@@ -118,7 +118,7 @@ def test_the_command_counts_refits_and_restores_the_shipped_map(db):
 
 
 def test_the_command_says_why_it_cannot_refit(db):
-    with pytest.raises(CommandError, match="0 decided pairs"):
+    with pytest.raises(CommandError, match="0 pares decididos"):
         call_command("matching_calibrate", stdout=io.StringIO())
 
 
