@@ -130,12 +130,12 @@ class IndicatorForm(forms.Form):
         required=False,
         help_text=_("None selected: every jurisdiction you can see."),
     )
-    at = forms.DateField(label=_("At the date"), required=False, widget=forms.TextInput(attrs=DATE_INPUT))
+    at = forms.DateField(label=_("At the date"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
     period_start = forms.DateField(
-        label=_("Period from"), required=False, widget=forms.TextInput(attrs=DATE_INPUT)
+        label=_("Period from"), required=False, widget=forms.DateInput(attrs=DATE_INPUT)
     )
     period_end = forms.DateField(
-        label=_("Period to"), required=False, widget=forms.TextInput(attrs=DATE_INPUT)
+        label=_("Period to"), required=False, widget=forms.DateInput(attrs=DATE_INPUT)
     )
     breakdown = forms.ChoiceField(label=_("Break down by"), choices=Breakdown.choices, required=False)
 

@@ -30,10 +30,10 @@ def semester_period(today: datetime.date) -> tuple[datetime.date, datetime.date]
 
 class ProvinceDeliveryForm(forms.Form):
     jurisdiction = forms.ChoiceField(label=_("Jurisdiction"))
-    period_from = forms.DateField(label=_("Period from"), widget=forms.TextInput(attrs=DATE_INPUT))
+    period_from = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs=DATE_INPUT))
     period_to = forms.DateField(
         label=_("Period to (cut-off date)"),
-        widget=forms.TextInput(attrs=DATE_INPUT),
+        widget=forms.DateInput(attrs=DATE_INPUT),
         help_text=_(
             "Semester cut-offs are 30/06 and 27/12; the first delivery covers 01/01/2022–31/12/2022."
         ),

@@ -167,3 +167,16 @@ def test_equivalences_import_a_table_file(province, cases):
     response = client.post(reverse("exchange:province_equivalences_upload", args=["82"]), {"file": bad})
     assert response.status_code == 400
     assert 'data-testid="table-issues"' in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_suggested_period_is_shown_as_dd_mm_yyyy(province, cases, language, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 23, 12, tzinfo=datetime.UTC))
+    client = client_for(province, "province_generator")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+
+    body = client.get(reverse("exchange:province_delivery")).content.decode()
+
+    assert 'value="28/12/2025"' in body
+    assert 'value="30/06/2026"' in body
+    assert "2025-12-28" not in body
