@@ -1,3 +1,4 @@
+import functools
 from typing import Any
 
 from django.http import HttpRequest
@@ -12,7 +13,7 @@ def tracing_nav(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {
-        "tracing_nav": access.has_permission(user, Permission.TRACING_VIEW),
-        "tracing_unread": unread_count(user),
-    }
+    if not access.has_permission(user, Permission.TRACING_VIEW):
+        return {"tracing_nav": False, "tracing_unread": 0}
+    # A callable, counted once and only where a template shows it (not on every htmx fragment).
+    return {"tracing_nav": True, "tracing_unread": functools.cache(functools.partial(unread_count, user))}
