@@ -134,3 +134,7 @@ class AutoSchema(SpectacularAutoSchema):
         if names[0].endswith("List") and names[1] == "Output":
             names[1] = "Item"
         return "".join(name for name in names if name not in ("Input", "Output", "Filter")) or parts[0]
+
+    def get_operation_id(self) -> str:
+        """Ids from the path without the version (`persons_documents_destroy`), as the named ones read."""
+        return super().get_operation_id().removeprefix("v1_")

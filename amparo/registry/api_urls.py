@@ -12,6 +12,21 @@ urlpatterns = [
     ),
     path("persons/<str:person_ref>/archive/", api.PersonArchiveApi.as_view(), name="api-person-archive"),
     path(
+        "persons/<str:person_ref>/documents/", api.PersonDocumentAddApi.as_view(), name="api-person-documents"
+    ),
+    path("persons/<str:person_ref>/contacts/", api.PersonContactAddApi.as_view(), name="api-person-contacts"),
+    path(
+        "persons/<str:person_ref>/addresses/", api.PersonAddressAddApi.as_view(), name="api-person-addresses"
+    ),
+    *(
+        path(
+            f"persons/<str:person_ref>/{kind}/<int:item_id>/",
+            api.PersonDetailRemoveApi.as_view(kind=kind),
+            name=f"api-person-{kind}-item",
+        )
+        for kind in ("documents", "contacts", "addresses")
+    ),
+    path(
         "households/",
         route_by_method(get=api.HouseholdListApi, post=api.HouseholdCreateApi),
         name="api-households",

@@ -22,6 +22,14 @@ OPERATIONS = {
     ("/api/v1/persons/{person_ref}/", "get"),
     ("/api/v1/persons/{person_ref}/", "patch"),
     ("/api/v1/persons/{person_ref}/archive/", "post"),
+    *(
+        operation
+        for kind in ("documents", "contacts", "addresses")
+        for operation in (
+            (f"/api/v1/persons/{{person_ref}}/{kind}/", "post"),
+            (f"/api/v1/persons/{{person_ref}}/{kind}/{{item_id}}/", "delete"),
+        )
+    ),
     ("/api/v1/households/", "get"),
     ("/api/v1/households/", "post"),
     ("/api/v1/households/{household_id}/", "get"),

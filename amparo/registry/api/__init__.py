@@ -23,6 +23,12 @@ from amparo.registry.api.households import (
     HouseholdMemberLeaveApi,
     HouseholdUpdateApi,
 )
+from amparo.registry.api.person_details import (
+    PersonAddressAddApi,
+    PersonContactAddApi,
+    PersonDetailRemoveApi,
+    PersonDocumentAddApi,
+)
 from amparo.registry.api.persons import (
     PersonArchiveApi,
     PersonCreateApi,
@@ -39,9 +45,13 @@ __all__ = [
     "HouseholdMemberAddApi",
     "HouseholdMemberLeaveApi",
     "HouseholdUpdateApi",
+    "PersonAddressAddApi",
     "PersonArchiveApi",
+    "PersonContactAddApi",
     "PersonCreateApi",
     "PersonDetailApi",
+    "PersonDetailRemoveApi",
+    "PersonDocumentAddApi",
     "PersonListApi",
     "PersonUpdateApi",
 ]

@@ -380,18 +380,7 @@ class PersonCreateApi(APIView):
             nationality=data.get("nationality", ""),
             documents=[services.DocumentInput(**document) for document in data.get("documents", [])],
             contacts=[services.ContactInput(**contact) for contact in data.get("contacts", [])],
-            addresses=[
-                services.AddressInput(
-                    country=address["country"],
-                    department_id=address.get("department"),
-                    municipality_id=address.get("municipality"),
-                    line=address.get("line", ""),
-                    latitude=address.get("latitude"),
-                    longitude=address.get("longitude"),
-                    is_current=address["is_current"],
-                )
-                for address in data.get("addresses", [])
-            ],
+            addresses=[address_input(address) for address in data.get("addresses", [])],
         )
         user = caller(request)
         person = services.person_create(actor=user, org_unit=org_unit, data=person_input)
@@ -400,6 +389,19 @@ class PersonCreateApi(APIView):
             "duplicates": selectors.possible_duplicates(user=user, person=person),
         }
         return Response(PersonCreatedSerializer(person, context=context).data, status=status.HTTP_201_CREATED)
+
+
+def address_input(data: dict[str, Any]) -> services.AddressInput:
+    """An address as the API takes it (areas by id) for the registry's services."""
+    return services.AddressInput(
+        country=data["country"],
+        department_id=data.get("department"),
+        municipality_id=data.get("municipality"),
+        line=data.get("line", ""),
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        is_current=data.get("is_current", True),
+    )
 
 
 class PersonUpdateApi(APIView):
@@ -439,7 +441,8 @@ class PersonUpdateApi(APIView):
             404: NOT_FOUND,
             409: CONFLICT,
         },
-        description="Only the fields sent change. Documents, contacts and addresses are given at creation.",
+        description="Only the fields sent change. Documents, contacts and addresses have their own endpoints "
+        "(`/persons/{person_ref}/documents/` …).",
     )
     def patch(self, request: Request, person_ref: str) -> Response:
         person = person_by_ref(request, person_ref, Permission.PERSON_EDIT)
