@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amparo.accounts.choices import Permission
+from amparo.accounts.models import User
 from amparo.registry import selectors, services
 from amparo.registry.api.base import (
     FORBIDDEN,
@@ -69,70 +70,68 @@ def person_changed(request: Request, person: Person, code: int = status.HTTP_201
     return Response(PersonDetailApi.render(request, person), status=code)
 
 
-class PersonDocumentAddApi(APIView):
+class PersonPartAddApi(APIView):
+    """What adding a document, a contact or an address shares; a subclass says how to add one."""
+
+    InputSerializer: type[serializers.Serializer]
+
+    def add(self, actor: User, person: Person, data: dict[str, Any], sensitive: bool) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, person_ref: str) -> Response:
+        person, sensitive = restricted_target(request, person_ref)
+        self.add(caller(request), person, validated(self.InputSerializer, request), sensitive)
+        return person_changed(request, person)
+
+
+def add_schema(part: str, request: type[serializers.Serializer], description: str = "") -> Any:
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=f"persons_{part}_create",
+            tags=[TAG],
+            parameters=[PERSON_REF],
+            request=request,
+            responses=ADDED,
+            description=f"{description}Answers with the person as `GET /persons/{{person_ref}}/` shows them.",
+        )
+    )
+
+
+@add_schema("documents", PersonCreateApi.InputSerializer.DocumentSerializer)
+class PersonDocumentAddApi(PersonPartAddApi):
     """Add an identity document to a person."""
 
     InputSerializer = PersonCreateApi.InputSerializer.DocumentSerializer
 
-    @extend_schema(
-        operation_id="persons_documents_create",
-        tags=[TAG],
-        parameters=[PERSON_REF],
-        request=InputSerializer,
-        responses=ADDED,
-        description="Answers with the person as `GET /persons/{person_ref}/` shows them.",
-    )
-    def post(self, request: Request, person_ref: str) -> Response:
-        person, _sensitive = restricted_target(request, person_ref)
-        data = validated(self.InputSerializer, request)
-        services.person_document_add(
-            actor=caller(request), person=person, data=services.DocumentInput(**data)
-        )
-        return person_changed(request, person)
+    def add(self, actor: User, person: Person, data: dict[str, Any], sensitive: bool) -> None:
+        services.person_document_add(actor=actor, person=person, data=services.DocumentInput(**data))
 
 
-class PersonContactAddApi(APIView):
+@add_schema("contacts", PersonCreateApi.InputSerializer.ContactSerializer)
+class PersonContactAddApi(PersonPartAddApi):
     """Add a contact (telephone, e-mail, …) to a person."""
 
     InputSerializer = PersonCreateApi.InputSerializer.ContactSerializer
 
-    @extend_schema(
-        operation_id="persons_contacts_create",
-        tags=[TAG],
-        parameters=[PERSON_REF],
-        request=InputSerializer,
-        responses=ADDED,
-        description="Answers with the person as `GET /persons/{person_ref}/` shows them.",
-    )
-    def post(self, request: Request, person_ref: str) -> Response:
-        person, _sensitive = restricted_target(request, person_ref)
-        data = validated(self.InputSerializer, request)
-        services.person_contact_add(actor=caller(request), person=person, data=services.ContactInput(**data))
-        return person_changed(request, person)
+    def add(self, actor: User, person: Person, data: dict[str, Any], sensitive: bool) -> None:
+        services.person_contact_add(actor=actor, person=person, data=services.ContactInput(**data))
 
 
-class PersonAddressAddApi(APIView):
+@add_schema(
+    "addresses",
+    PersonCreateApi.InputSerializer.AddressSerializer,
+    "`latitude` and `longitude` need sensitive clearance (`gps`). ",
+)
+class PersonAddressAddApi(PersonPartAddApi):
     """Add an address to a person; a current one makes the others past addresses."""
 
     InputSerializer = PersonCreateApi.InputSerializer.AddressSerializer
 
-    @extend_schema(
-        operation_id="persons_addresses_create",
-        tags=[TAG],
-        parameters=[PERSON_REF],
-        request=InputSerializer,
-        responses=ADDED,
-        description="`latitude` and `longitude` need sensitive clearance (`gps`). Answers with the person as "
-        "`GET /persons/{person_ref}/` shows them.",
-    )
-    def post(self, request: Request, person_ref: str) -> Response:
-        person, sensitive = restricted_target(request, person_ref)
-        data = validated(self.InputSerializer, request)
+    def add(self, actor: User, person: Person, data: dict[str, Any], sensitive: bool) -> None:
         gps = [name for name in ("latitude", "longitude") if data.get(name) is not None]
         if gps and not sensitive:
             raise ValidationError({name: [str(FIELD_NOT_ALLOWED)] for name in gps})
-        services.person_address_add(actor=caller(request), person=person, data=address_input(data))
-        return person_changed(request, person)
+        services.person_address_add(actor=actor, person=person, data=address_input(data))
 
 
 class PersonDetailRemoveApi(APIView):
