@@ -1,8 +1,9 @@
 """RUNac province side: the four delivery files built from the province's own cases.
 
-A legajo is a case whose type records RUNac interventions (intervention types whose form is
-`runac_mpi`, `runac_mpe` or `runac_mpj`, as in the starter configuration). Nothing here reads
-the database: `build_delivery` works on already loaded, already access-checked objects.
+A legajo is the child's file: every case of one person whose type records RUNac interventions
+(intervention types whose form is `runac_mpi`, `runac_mpe` or `runac_mpj`, as in the starter
+configuration), with one pseudonymous ID_LEGAJO. Nothing here reads the database:
+`build_delivery` works on already loaded, already access-checked objects.
 
 The work is split by responsibility:
 - `province_types`: the inputs (`LegajoInput`, `InterventionInput`) and the result (`DeliveryBuild`);
@@ -80,7 +81,7 @@ def build_delivery(
         legajo = with_interventions(
             legajo, tuple(item for item in legajo.interventions if item.occurred_on <= period_to)
         )
-        pseudonym = legajo_pseudonym(legajo.case_id, key=key)
+        pseudonym = legajo_pseudonym(legajo.person_id, key=key)
         problems_before = len(build.problems)
         rule, chosen = select(context, legajo, pseudonym, period_from=period_from, period_to=period_to)
         if rule is None:
@@ -90,10 +91,18 @@ def build_delivery(
         for item in chosen:
             row = intervention_row(context, legajo, pseudonym, item)
             check_unique_id(
-                context, seen_ids, unit=item.unit, identifier=row[1], legajo=legajo, pseudonym=pseudonym
+                context,
+                seen_ids,
+                unit=item.unit,
+                identifier=row[1],
+                legajo=legajo,
+                pseudonym=pseudonym,
+                case_id=item.case_id,
             )
             build.rows[item.unit].append(row)
         check_exits(context, legajo, pseudonym, chosen)
-        build.selections.append(Selection(legajo.case_id, legajo.case_number, pseudonym, rule, len(chosen)))
+        build.selections.append(
+            Selection(legajo.case_id, legajo.case_number, pseudonym, rule, len(chosen), legajo.cases)
+        )
     report_hidden(context)
     return build

@@ -31,7 +31,7 @@ def check_exits(
         where = {
             "unit": Unit.MPJ,
             "legajo": pseudonym,
-            "case_id": legajo.case_id,
+            "case_id": item.case_id or legajo.case_id,
             "intervention": intervention_id(item),
             "column": "ID_INGRESO_ASOCIADO",
         }
@@ -80,6 +80,7 @@ def check_unique_id(
     identifier: str,
     legajo: LegajoInput,
     pseudonym: str,
+    case_id: int | None = None,
 ) -> None:
     """ID_INTERVENCION must be unique within a unit's file."""
     if identifier in seen_ids[unit]:
@@ -90,7 +91,7 @@ def check_unique_id(
             % {"id": identifier, "unit": unit.value},
             unit=unit,
             legajo=pseudonym,
-            case_id=legajo.case_id,
+            case_id=case_id or legajo.case_id,
             intervention=identifier,
             column="ID_INTERVENCION",
             value=identifier,

@@ -87,7 +87,7 @@ def intervention_row(
                     _("Not a date: left empty."),
                     unit=item.unit,
                     legajo=pseudonym,
-                    case_id=legajo.case_id,
+                    case_id=item.case_id or legajo.case_id,
                     intervention=identifier,
                     column=column.name,
                     value=clean_text(raw),
@@ -106,7 +106,7 @@ def intervention_row(
                     _("%(column)s is sent only on a CESE_MPE intervention: left empty.") % {"column": name},
                     unit=item.unit,
                     legajo=pseudonym,
-                    case_id=legajo.case_id,
+                    case_id=item.case_id or legajo.case_id,
                     intervention=identifier,
                     column=name,
                 )
@@ -117,7 +117,7 @@ def intervention_row(
         others = spec.MPJ_EXIT_ONLY if movement == spec.ENTRY else spec.MPJ_ENTRY_ONLY
         for name in others if movement in spec.MOVEMENTS else ():
             values[name] = ""
-    return checked_row(context, item.unit, values, legajo, pseudonym, identifier)
+    return checked_row(context, item.unit, values, legajo, pseudonym, identifier, case_id=item.case_id)
 
 
 def checked_row(
@@ -127,8 +127,15 @@ def checked_row(
     legajo: LegajoInput,
     pseudonym: str,
     identifier: str,
+    *,
+    case_id: int | None = None,
 ) -> list[str]:
-    where = {"unit": unit, "legajo": pseudonym, "case_id": legajo.case_id, "intervention": identifier}
+    where = {
+        "unit": unit,
+        "legajo": pseudonym,
+        "case_id": case_id or legajo.case_id,
+        "intervention": identifier,
+    }
     row: list[str] = []
     for column in spec.COLUMNS[unit]:
         value = values.get(column.name, "")

@@ -51,7 +51,7 @@ def mpe_measures(context: BuildContext, legajo: LegajoInput, pseudonym: str) -> 
                     _("A PER_INICIAL while an exceptional measure is open: it continues that measure."),
                     unit=Unit.MPE,
                     legajo=pseudonym,
-                    case_id=legajo.case_id,
+                    case_id=item.case_id or legajo.case_id,
                     intervention=intervention_id(item),
                 )
         elif kind == spec.MEASURE_END:
@@ -62,7 +62,7 @@ def mpe_measures(context: BuildContext, legajo: LegajoInput, pseudonym: str) -> 
                     _("A CESE_MPE with no exceptional measure open (its PER_INICIAL is missing)."),
                     unit=Unit.MPE,
                     legajo=pseudonym,
-                    case_id=legajo.case_id,
+                    case_id=item.case_id or legajo.case_id,
                     intervention=intervention_id(item),
                 )
             else:

@@ -79,15 +79,23 @@ class InterventionInput:
     data: Mapping[str, Any]
     # Field name → sensitivity level, from the form version the answers were validated against.
     sensitivity: Mapping[str, int] = field(default_factory=dict)
+    case_id: int | None = None  # the case it was recorded in (links on the province's page)
 
 
 @dataclass(frozen=True)
 class LegajoInput:
-    """What the builder needs of a case: its dates, the person's attributes, its answers."""
+    """What the builder needs of a legajo: the child's file, i.e. all the RUNac cases of one person.
+
+    `case_id` / `case_number` are its first case (links on the province's page); `cases` lists
+    every case (id, number); `opened_on` is the first case's opening date (FECHA_CREACION); the
+    interventions are those of every case; `person_id` keys the pseudonymous ID_LEGAJO.
+    """
 
     case_id: int
     case_number: str
     opened_on: datetime.date
+    person_id: int
+    cases: tuple[tuple[int, str], ...] = ()
     gender_identity: str = ""
     sex: str = ""
     date_of_birth: datetime.date | None = None
@@ -105,11 +113,16 @@ class LegajoInput:
 
 @dataclass(frozen=True)
 class Selection:
-    case_id: int
+    case_id: int  # the legajo's first case
     case_number: str
     legajo: str
     rule: Rule
     interventions: int
+    cases: tuple[tuple[int, str], ...] = ()  # every case of the legajo (id, number)
+
+    @property
+    def case_ids(self) -> list[int]:
+        return [case_id for case_id, _number in self.cases] or [self.case_id]
 
 
 @dataclass

@@ -27,9 +27,12 @@ def pseudonym_key() -> bytes:
     return hmac.new(settings.SECRET_KEY.encode(), b"amparo.runac.pseudonym", hashlib.sha256).digest()
 
 
-def legajo_pseudonym(case_id: int, *, key: bytes) -> str:
-    """A stable ID_LEGAJO: keyed HMAC-SHA256 of the case id (80 bits, hex); not reversible without the key."""
-    digest = hmac.new(key, f"case:{case_id}".encode(), hashlib.sha256).hexdigest()
+def legajo_pseudonym(person_id: int, *, key: bytes) -> str:
+    """A stable ID_LEGAJO for the child: keyed HMAC-SHA256 of the person id (80 bits, hex).
+
+    One person, one legajo, whatever number of RUNac cases they have; not reversible without the key.
+    """
+    digest = hmac.new(key, f"person:{person_id}".encode(), hashlib.sha256).hexdigest()
     return f"L{digest[:20].upper()}"
 
 

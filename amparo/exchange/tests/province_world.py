@@ -133,19 +133,29 @@ class Province:
         interventions: list[tuple[str, datetime.date, dict[str, Any]]],
         *,
         unit: Any = None,
+        child: Any = None,
+        forms: dict[str, dict[str, Any]] | None = None,
         **person: Any,
     ) -> Case:
-        """A RUNac case (legajo) with its interventions [(mpi|mpe|mpj, date, answers)]."""
+        """A RUNac case with its interventions [(mpi|mpe|mpj, date, answers)], for a new child or `child`.
+
+        `forms` are answers to the type's forms by identifier (the legajo form `runac_legajo`).
+        """
         org_unit = unit or self.world.unit_a
         person.setdefault("nationality", "AR")
-        child = PersonFactory(org_unit=org_unit, created_by=self.province_generator, **person)
+        if child is None:
+            child = PersonFactory(org_unit=org_unit, created_by=self.province_generator, **person)
         actor = (
             self.province_generator if org_unit.path.startswith(self.world.unit_a.path) else self.generator_14
         )
         case = case_services.case_open(
             actor=actor,
             data=CaseOpenInput(
-                case_type=self.case_type, person=child, org_unit=org_unit, opened_on=opened_on
+                case_type=self.case_type,
+                person=child,
+                org_unit=org_unit,
+                opened_on=opened_on,
+                forms=forms or {},
             ),
         )
         for kind, day, answers in interventions:

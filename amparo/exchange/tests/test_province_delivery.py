@@ -146,16 +146,73 @@ def test_pseudonyms_are_stable_and_carry_no_personal_data(province, sample):
     later = _files(_generate(province, start=D(2023, 1, 1), end=D(2023, 6, 30)))
     ids = [row["ID_LEGAJO"] for row in _rows(first, "LEGAJOS")]
     assert ids == [row["ID_LEGAJO"] for row in _rows(again, "LEGAJOS")]
-    expected = building.legajo_pseudonym(sample["c"].pk, key=building.pseudonym_key())
+    expected = building.legajo_pseudonym(sample["c"].person_id, key=building.pseudonym_key())
     assert expected in ids
     assert expected in {row["ID_LEGAJO"] for row in _rows(later, "LEGAJOS", "30062023")}
     everything = b"".join(first.values()).decode()
     for case in sample.values():
         assert case.number not in everything
         assert f"case:{case.pk}" not in everything
+        assert f"person:{case.person_id}" not in everything
     for word in ("María", "García", "López", "GALM"):
         assert word not in everything
     assert all(len(item) == 21 and item.startswith("L") for item in ids)
+
+
+def test_one_child_with_several_cases_is_one_legajo(province, tmp_path, capsys):
+    # given one child with two RUNac cases: an older one with an open measure, a newer one in 2022
+    first = province.legajo(D(2021, 5, 1), [("mpe", D(2021, 6, 1), mpe("MPE-P1"))])
+    second = province.legajo(
+        D(2022, 4, 1),
+        [("mpi", D(2022, 4, 2), mpi("MPI-P1")), ("mpj", D(2022, 5, 3), entry("MPJ-P1"))],
+        child=first.person,
+    )
+    other = province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 5), mpi("MPI-O1"))])
+    # when the province generates its 2022 delivery
+    generated = _generate(province)
+    build = generated.build
+    files = _files(generated)
+    # then the child has one legajo, created with the first case, holding every intervention
+    key = building.pseudonym_key()
+    child_id = building.legajo_pseudonym(first.person_id, key=key)
+    legajos = _rows(files, "LEGAJOS")
+    assert [row["ID_LEGAJO"] for row in legajos] == [
+        child_id,
+        building.legajo_pseudonym(other.person_id, key=key),
+    ]
+    assert legajos[0]["FECHA_CREACION"] == "01/05/2021"
+    by_legajo = {
+        unit: {row["ID_INTERVENCION"]: row["ID_LEGAJO"] for row in _rows(files, unit)}
+        for unit in ("MPI", "MPE", "MPJ")
+    }
+    assert by_legajo["MPI"] == {"MPI-P1": child_id, "MPI-O1": legajos[1]["ID_LEGAJO"]}
+    assert by_legajo["MPE"] == {"MPE-P1": child_id}  # the open measure's PER_INICIAL, from the first case
+    assert by_legajo["MPJ"] == {"MPJ-P1": child_id}
+    [selection] = [item for item in build.selections if item.legajo == child_id]
+    assert (selection.rule, selection.interventions) == ("B", 3)  # created 2021, interventions in 2022
+    assert selection.case_ids == [first.pk, second.pk]
+    assert build.errors == []
+    event = AuditEvent.objects.filter(action="exchange.runac.delivery_generated").get()
+    assert sorted(event.extra["case_ids"]) == sorted([first.pk, second.pk, other.pk])
+    # and the national node counts one legajo for the child
+    sources = [Source.from_bytes(name, files[name]) for name in build.file_names]
+    delivery = services.delivery_import(
+        actor=None, sources=sources, equivalence_source=Source.from_bytes("82_TE.csv", files["82_TE.csv"])
+    )
+    assert delivery.status == DeliveryStatus.LOADED, delivery.issues
+    call_command("runac_indicators", "--jurisdiction", "82", "--at", "31/12/2022", "--json")
+    result = json.loads(capsys.readouterr().out)
+    assert (result["legajos"], result["mpi"], result["mpe"], result["mpj"]) == (2, 2, 1, 1)
+    assert (result["mpe_open"], result["mpj_open"]) == (1, 1)
+
+
+def test_a_problem_links_to_the_case_that_holds_the_intervention(province):
+    first = province.legajo(D(2021, 5, 1), [("mpi", D(2021, 6, 1), mpi("MPI-F1"))])
+    second = province.legajo(
+        D(2022, 4, 1), [("mpj", D(2022, 4, 2), exit_("MPJ-F2", "MPJ-NOPE"))], child=first.person
+    )
+    [problem] = _generate(province).build.errors
+    assert (problem.code, problem.case_id) == ("exit_without_entry", second.pk)
 
 
 def test_pseudonyms_depend_on_the_deployment_key(province, sample):
