@@ -25,6 +25,7 @@ from amparo.exchange.runac.province_checks import (
 from amparo.exchange.runac.province_rows import intervention_row, legajo_row
 from amparo.exchange.runac.province_selection import select, with_interventions
 from amparo.exchange.runac.province_types import (
+    LEGAJO_FORM,
     LEGAJO_FORM_COLUMNS,
     UNIT_FORMS,
     BuildContext,
@@ -41,6 +42,7 @@ from amparo.exchange.runac.province_types import (
 from amparo.exchange.runac.province_values import legajo_pseudonym, personal_tokens, pseudonym_key
 
 __all__ = [
+    "LEGAJO_FORM",
     "LEGAJO_FORM_COLUMNS",
     "UNIT_FORMS",
     "DeliveryBuild",

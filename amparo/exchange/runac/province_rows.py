@@ -59,6 +59,8 @@ def legajo_row(context: BuildContext, legajo: LegajoInput, pseudonym: str) -> li
         values[column] = clean_text(legajo.form_answers.get(column.lower()))
     if not values["DOCUMENTADO"] and legajo.has_documents:
         values["DOCUMENTADO"] = "SI"
+    if not values["CUD"] and values["DISCAPACIDAD"].upper() == "NO":
+        values["CUD"] = "NO"  # no disability certificate without a disability (the form asks only on SI)
     return checked_row(context, Unit.LEGAJOS, values, legajo, pseudonym, "")
 
 

@@ -314,7 +314,7 @@ def local_options(*, user: Any, jurisdiction: Jurisdiction) -> list[LocalOption]
         item["description"] = item["description"] or description
         item["in_forms" if form else "in_records"] = True
 
-    for identifier, unit in province.UNIT_FORMS.items():
+    for identifier, unit in {province.LEGAJO_FORM: spec.Unit.LEGAJOS, **province.UNIT_FORMS}.items():
         version = FormVersion.objects.filter(form__identifier=identifier).order_by("-number").first()
         if version is None:
             continue

@@ -17,6 +17,8 @@ Unit = spec.Unit
 
 # Intervention form identifier → RUNac unit.
 UNIT_FORMS: dict[str, Unit] = {"runac_mpi": Unit.MPI, "runac_mpe": Unit.MPE, "runac_mpj": Unit.MPJ}
+# The starter configuration's legajo form (a case form of the RUNac type): the child's LEGAJOS columns.
+LEGAJO_FORM = "runac_legajo"
 # LEGAJOS columns taken from the case's form records by name (the others come from the person).
 LEGAJO_FORM_COLUMNS = (
     "PUEBLO_ORIGINARIO",
