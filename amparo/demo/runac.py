@@ -59,17 +59,42 @@ TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     ("MPI", "TIPO_INTERVENCION", "visita_domiciliaria", "Visita domiciliaria", "VISITA_DOMICILIARIA"),
     ("MPI", "TIPO_INTERVENCION", "derivacion", "Derivación a servicio", "DERIVACION_SERVICIO"),
     ("MPI", "TIPO_INTERVENCION", "acompanamiento", "Acompañamiento", "ACOMPANAMIENTO"),
+    ("MPI", "TIPO_INTERVENCION", "articulacion", "Articulación institucional", "ARTICULACION_INSTITUCIONAL"),
+    ("MPI", "TIPO_INTERVENCION", "asistencia_material", "Asistencia material", "ASISTENCIA_MATERIAL"),
+    ("MPI", "TIPO_INTERVENCION", "otra", "Otra", "OTRA"),
     ("MPI", "DERECHO_VULNERADO", "negligencia", "Negligencia", "NEGLIGENCIA"),
     ("MPI", "DERECHO_VULNERADO", "violencia_fisica", "Violencia física", "VIOLENCIA_FISICA"),
     ("MPI", "DERECHO_VULNERADO", "salud", "Acceso a la salud", "FALTA_ACCESO_SALUD"),
     ("MPI", "DERECHO_VULNERADO", "educacion", "Acceso a la educación", "FALTA_ACCESO_EDUCACION"),
     ("MPI", "DERECHO_VULNERADO", "documentacion", "Documentación", "FALTA_DOCUMENTACION"),
+    ("MPI", "DERECHO_VULNERADO", "violencia_psicologica", "Violencia psicológica", "VIOLENCIA_PSICOLOGICA"),
+    ("MPI", "DERECHO_VULNERADO", "abuso_sexual", "Abuso sexual", "ABUSO_SEXUAL"),
+    ("MPI", "DERECHO_VULNERADO", "abandono", "Abandono", "ABANDONO"),
+    ("MPI", "DERECHO_VULNERADO", "trabajo_infantil", "Trabajo infantil", "EXPLOTACION_LABORAL"),
+    ("MPI", "DERECHO_VULNERADO", "trata", "Trata", "TRATA"),
+    ("MPI", "DERECHO_VULNERADO", "situacion_calle", "Situación de calle", "SITUACION_DE_CALLE"),
+    ("MPI", "DERECHO_VULNERADO", "consumo", "Consumo problemático", "CONSUMO_PROBLEMATICO"),
+    ("MPI", "DERECHO_VULNERADO", "otro", "Otro", "OTRO"),
     ("MPI", "ORIGEN_DEMANDA", "escuela", "Escuela", "ESCUELA"),
     ("MPI", "ORIGEN_DEMANDA", "102", "Línea 102", "LINEA_102"),
     ("MPI", "ORIGEN_DEMANDA", "salud", "Centro de salud", "CENTRO_SALUD"),
     ("MPI", "ORIGEN_DEMANDA", "espontanea", "Demanda espontánea", "DEMANDA_ESPONTANEA"),
+    ("MPI", "ORIGEN_DEMANDA", "policia", "Policía", "POLICIA"),
+    ("MPI", "ORIGEN_DEMANDA", "judicial", "Poder judicial", "PODER_JUDICIAL"),
+    ("MPI", "ORIGEN_DEMANDA", "organizacion_social", "Organización social", "ORGANIZACION_SOCIAL"),
+    ("MPI", "ORIGEN_DEMANDA", "otro", "Otro", "OTRO"),
     ("MPI", "MOTIVO_CIERRE", "restituido", "Derecho restituido", "DERECHO_RESTITUIDO"),
     ("MPI", "MOTIVO_CIERRE", "paso_mpe", "Pasó a medida excepcional", "PASO_A_MPE"),
+    (
+        "MPI",
+        "MOTIVO_CIERRE",
+        "otra_jurisdiccion",
+        "Derivación a otra jurisdicción",
+        "DERIVACION_OTRA_JURISDICCION",
+    ),
+    ("MPI", "MOTIVO_CIERRE", "mayoria_edad", "Mayoría de edad", "MAYORIA_DE_EDAD"),
+    ("MPI", "MOTIVO_CIERRE", "sin_contacto", "Sin contacto", "SIN_CONTACTO"),
+    ("MPI", "MOTIVO_CIERRE", "otro", "Otro", "OTRO"),
     ("MPE", "TIPO_INTERVENCION", "PER_INICIAL", "Inicial", "PER_INICIAL"),
     ("MPE", "TIPO_INTERVENCION", "PRORROGA", "Prórroga", "PRORROGA"),
     ("MPE", "TIPO_INTERVENCION", "CAMBIO_AMBITO", "Cambio de ámbito", "CAMBIO_AMBITO"),
@@ -110,7 +135,17 @@ TABLE: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 
+# The options the demo's interventions draw from (the table maps every option of the starter forms).
+DRAWN: dict[tuple[str, str], list[str]] = {
+    ("MPI", "TIPO_INTERVENCION"): ["entrevista", "visita_domiciliaria", "derivacion", "acompanamiento"],
+    ("MPI", "DERECHO_VULNERADO"): ["negligencia", "violencia_fisica", "salud", "educacion", "documentacion"],
+    ("MPI", "ORIGEN_DEMANDA"): ["escuela", "102", "salud", "espontanea"],
+}
+
+
 def _values(table_unit: str, field: str) -> list[str]:
+    if (table_unit, field) in DRAWN:
+        return DRAWN[(table_unit, field)]
     return [local for unit, name, local, _d, _c in TABLE if (unit, name) == (table_unit, field)]
 
 

@@ -22,7 +22,7 @@ def test_referent_previews_fixes_an_equivalence_and_downloads(
     province, live_server, desktop_page: Page, screenshot_dir: Path
 ):
     # given legajos of 2022, one of them with a local category the table does not know
-    province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 5), mpi("MPI-1", derecho_vulnerado="vivienda"))])
+    province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 5), mpi("MPI-1", derecho_vulnerado="abandono"))])
     province.legajo(
         D(2021, 5, 1), [("mpe", D(2021, 6, 1), mpe("MPE-1")), ("mpi", D(2022, 2, 1), mpi("MPI-2"))]
     )
@@ -43,7 +43,7 @@ def test_referent_previews_fixes_an_equivalence_and_downloads(
     page.click("[data-testid=equivalences-82]")
     expect(page.get_by_test_id("missing-row")).to_have_count(1)
     page.screenshot(path=str(screenshot_dir / "runac-province-equivalences-desktop.png"), full_page=True)
-    page.select_option("[data-testid=select-MPI-DERECHO_VULNERADO-vivienda]", "OTRO")
+    page.select_option("[data-testid=select-MPI-DERECHO_VULNERADO-abandono]", "OTRO")
     page.click("[data-testid=save-equivalences]")
     expect(page.get_by_test_id("none-missing")).to_be_visible()
 
