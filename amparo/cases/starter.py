@@ -5,12 +5,16 @@ services (published) and wired to case types:
   registro, evaluación del interés superior, plan de caso, seguimiento, cierre; visita domiciliaria.
 - Protección consular (orientación / asistencia / protección): registro consular; visita a centro
   de detención, acompañamiento.
-- Medidas RUNac: MPI, MPE, MPJ with the fields of the RUNac file contract.
+- Medidas RUNac: legajo (the child's LEGAJOS columns), MPI, MPE, MPJ with the fields of the RUNac
+  file contract.
 
-`starter_config_load()` is idempotent (skips forms and types that exist) and runs as the system
-(actor None). `demo_roles_grant_cases()` gives the demo roles the case permissions.
+`starter_config_load()` is idempotent and runs as the system (actor None): on an existing database
+it adds the starter forms new to this version (linked to their type) and publishes the new
+definition of superseded starter forms nobody edited; it changes nothing else.
+`demo_roles_grant_cases()` gives the demo roles the case permissions.
 """
 
+import copy
 from typing import Any
 
 from django.db import transaction
@@ -81,6 +85,95 @@ CUIDADO = options(
     ],
 )
 SINO = options("si_no_sd", SI_NO_SD)
+
+# RUNac. Predefined (P) columns take the national values themselves; equivalence (TE) columns take
+# local options, translated to national categories by each jurisdiction's equivalence table.
+SI_NO_SIN_DATO_RUNAC = options(
+    "si_no_sin_dato", [("SI", "Sí", "Yes"), ("NO", "No", "No"), ("SIN_DATO", "Sin dato", "No data")]
+)
+PUEBLO_ORIGINARIO = options(
+    "pueblo_originario",
+    [
+        ("ninguno", "No pertenece a un pueblo originario", "None"),
+        ("kolla", "Kolla", "Kolla"),
+        ("guarani", "Guaraní", "Guaraní"),
+        ("wichi", "Wichí", "Wichí"),
+        ("qom", "Qom", "Qom"),
+        ("mapuche", "Mapuche", "Mapuche"),
+        ("diaguita", "Diaguita", "Diaguita"),
+        ("omaguaca", "Omaguaca", "Omaguaca"),
+        ("atacama", "Atacama", "Atacama"),
+        ("otro", "Otro pueblo", "Another people"),
+        ("sin_dato", "Sin dato", "No data"),
+    ],
+)
+NIVEL_EDUCATIVO = options(
+    "nivel_educativo",
+    [
+        ("sin_escolarizar", "Sin escolarizar", "Never schooled"),
+        ("inicial", "Nivel inicial", "Pre-school"),
+        ("primaria_incompleta", "Primaria incompleta", "Primary, not completed"),
+        ("primaria_completa", "Primaria completa", "Primary completed"),
+        ("secundaria_incompleta", "Secundaria incompleta", "Secondary, not completed"),
+        ("secundaria_completa", "Secundaria completa", "Secondary completed"),
+        ("terciaria_universitaria", "Terciaria o universitaria", "Higher education"),
+        ("sin_dato", "Sin dato", "No data"),
+    ],
+)
+TIPO_MPI = options(
+    "tipo_mpi",
+    [
+        ("entrevista", "Entrevista", "Interview"),
+        ("visita_domiciliaria", "Visita domiciliaria", "Home visit"),
+        ("derivacion", "Derivación a servicio", "Referral to a service"),
+        ("acompanamiento", "Acompañamiento", "Accompaniment"),
+        ("articulacion", "Articulación institucional", "Inter-agency coordination"),
+        ("asistencia_material", "Asistencia material", "Material assistance"),
+        ("otra", "Otra", "Other"),
+    ],
+)
+DERECHO_VULNERADO = options(
+    "derecho_vulnerado",
+    [
+        ("violencia_fisica", "Violencia física", "Physical violence"),
+        ("violencia_psicologica", "Violencia psicológica", "Psychological violence"),
+        ("abuso_sexual", "Abuso sexual", "Sexual abuse"),
+        ("negligencia", "Negligencia", "Neglect"),
+        ("abandono", "Abandono", "Abandonment"),
+        ("trabajo_infantil", "Trabajo infantil", "Child labour"),
+        ("trata", "Trata", "Trafficking"),
+        ("situacion_calle", "Situación de calle", "Living on the street"),
+        ("consumo", "Consumo problemático", "Substance misuse"),
+        ("salud", "Acceso a la salud", "Access to health care"),
+        ("educacion", "Acceso a la educación", "Access to education"),
+        ("documentacion", "Documentación", "Identity documents"),
+        ("otro", "Otro", "Other"),
+    ],
+)
+ORIGEN_DEMANDA = options(
+    "origen_demanda",
+    [
+        ("102", "Línea 102", "Helpline 102"),
+        ("escuela", "Escuela", "School"),
+        ("salud", "Centro de salud", "Health centre"),
+        ("policia", "Policía", "Police"),
+        ("judicial", "Poder judicial", "Courts"),
+        ("espontanea", "Demanda espontánea", "Walk-in"),
+        ("organizacion_social", "Organización social", "Community organisation"),
+        ("otro", "Otro", "Other"),
+    ],
+)
+MOTIVO_CIERRE_MPI = options(
+    "motivo_cierre_mpi",
+    [
+        ("restituido", "Derecho restituido", "Right restored"),
+        ("otra_jurisdiccion", "Derivación a otra jurisdicción", "Referred to another jurisdiction"),
+        ("paso_mpe", "Pasó a medida excepcional", "Became an exceptional measure"),
+        ("mayoria_edad", "Mayoría de edad", "Came of age"),
+        ("sin_contacto", "Sin contacto", "Lost contact"),
+        ("otro", "Otro", "Other"),
+    ],
+)
 
 FORMS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "pna_registro": (
@@ -487,6 +580,66 @@ FORMS: dict[str, tuple[str, str, dict[str, Any]]] = {
             ],
         ),
     ),
+    "runac_legajo": (
+        "Legajo RUNac (datos de la niña, niño o adolescente)",
+        "RUNac file (the child's details)",
+        definition(
+            "Legajo RUNac (datos de la niña, niño o adolescente)",
+            "RUNac file (the child's details)",
+            [
+                (
+                    "legajo",
+                    "Datos del legajo",
+                    [
+                        field(
+                            "pueblo_originario",
+                            "select_one",
+                            "Pueblo originario",
+                            "Indigenous people",
+                            options="pueblo_originario",
+                        ),
+                        field(
+                            "escolarizado",
+                            "select_one",
+                            "¿Está escolarizada/o?",
+                            "Attends school?",
+                            options="si_no_sin_dato",
+                        ),
+                        field(
+                            "nivel_educativo",
+                            "select_one",
+                            "Nivel educativo alcanzado",
+                            "Education level reached",
+                            options="nivel_educativo",
+                        ),
+                        field(
+                            "discapacidad",
+                            "select_one",
+                            "¿Tiene alguna discapacidad?",
+                            "Has a disability?",
+                            options="si_no_sin_dato",
+                        ),
+                        field(
+                            "cud",
+                            "select_one",
+                            "¿Tiene Certificado Único de Discapacidad (CUD)?",
+                            "Holds a disability certificate (CUD)?",
+                            options="si_no_sin_dato",
+                            relevant="${discapacidad} = 'SI'",
+                        ),
+                        field(
+                            "documentado",
+                            "select_one",
+                            "¿Tiene documento de identidad?",
+                            "Has an identity document?",
+                            options="si_no_sin_dato",
+                        ),
+                    ],
+                ),
+            ],
+            [PUEBLO_ORIGINARIO, NIVEL_EDUCATIVO, SI_NO_SIN_DATO_RUNAC],
+        ),
+    ),
     "runac_mpi": (
         "Medida de protección integral (MPI)",
         "Integral protection measure",
@@ -501,16 +654,41 @@ FORMS: dict[str, tuple[str, str, dict[str, Any]]] = {
                         field(
                             "id_intervencion", "text", "ID de intervención", "Intervention id", required=True
                         ),
-                        field("tipo_intervencion", "text", "Tipo de intervención", "Intervention type"),
+                        field(
+                            "tipo_intervencion",
+                            "select_one",
+                            "Tipo de intervención",
+                            "Intervention type",
+                            options="tipo_mpi",
+                        ),
                         field("motivo", "text", "Motivo", "Reason"),
-                        field("derecho_vulnerado", "text", "Derecho vulnerado", "Right violated"),
-                        field("origen_demanda", "text", "Origen de la demanda", "Origin"),
+                        field(
+                            "derecho_vulnerado",
+                            "select_one",
+                            "Derecho vulnerado",
+                            "Right violated",
+                            options="derecho_vulnerado",
+                        ),
+                        field(
+                            "origen_demanda",
+                            "select_one",
+                            "Origen de la demanda",
+                            "Origin",
+                            options="origen_demanda",
+                        ),
                         field("organismo_interviniente", "text", "Organismo interviniente", "Agency"),
                         field("fecha_cierre", "date", "Fecha de cierre", "Closing date"),
-                        field("motivo_cierre", "text", "Motivo de cierre", "Closing reason"),
+                        field(
+                            "motivo_cierre",
+                            "select_one",
+                            "Motivo de cierre",
+                            "Closing reason",
+                            options="motivo_cierre_mpi",
+                        ),
                     ],
                 ),
             ],
+            [TIPO_MPI, DERECHO_VULNERADO, ORIGEN_DEMANDA, MOTIVO_CIERRE_MPI],
         ),
     ),
     "runac_mpe": (
@@ -676,9 +854,69 @@ FORMS: dict[str, tuple[str, str, dict[str, Any]]] = {
 }
 
 
-def _form(identifier: str, org_unit: OrgUnit) -> Form:
+# The MPI form as first published, its categorical fields free text (every distinct value recorded
+# became a local option to map); replaced by select lists with local codes.
+RUNAC_MPI_V1 = definition(
+    "Medida de protección integral (MPI)",
+    "Integral protection measure (MPI)",
+    [
+        (
+            "mpi",
+            "MPI",
+            [
+                field("id_intervencion", "text", "ID de intervención", "Intervention id", required=True),
+                field("tipo_intervencion", "text", "Tipo de intervención", "Intervention type"),
+                field("motivo", "text", "Motivo", "Reason"),
+                field("derecho_vulnerado", "text", "Derecho vulnerado", "Right violated"),
+                field("origen_demanda", "text", "Origen de la demanda", "Origin"),
+                field("organismo_interviniente", "text", "Organismo interviniente", "Agency"),
+                field("fecha_cierre", "date", "Fecha de cierre", "Closing date"),
+                field("motivo_cierre", "text", "Motivo de cierre", "Closing reason"),
+            ],
+        ),
+    ],
+)
+
+# Starter definitions published by earlier versions of this file. A form whose latest version is
+# still one of them (not edited locally) and has no unpublished draft gets the current starter
+# definition as a new version when the configuration is loaded again; records keep the version
+# they were filled with, so old answers stay readable.
+SUPERSEDED: dict[str, tuple[dict[str, Any], ...]] = {"runac_mpi": (RUNAC_MPI_V1,)}
+
+# The RUNac type's case forms: the legajo form, filled when the case is opened.
+RUNAC_TYPE_FORMS: list[tuple[str, FormPurpose]] = [("runac_legajo", FormPurpose.REGISTRATION)]
+
+
+def _starter_source(identifier: str, definition_: dict[str, Any]) -> dict[str, Any]:
+    """The definition as `form_create` stores it (its title from the form's titles); a deep copy."""
+    title_es, title_en, _source = FORMS[identifier]
+    return {**copy.deepcopy(definition_), "title": {"es": title_es, "en": title_en}}
+
+
+def _checksum(identifier: str, definition_: dict[str, Any]) -> str:
+    _typed, canonical = forms_services.validated(_starter_source(identifier, definition_))
+    return forms_services.checksum(canonical)
+
+
+def _upgrade(form: Form) -> bool:
+    """Publish the current starter definition of an untouched, superseded starter form."""
+    superseded = SUPERSEDED.get(form.identifier)
+    latest = form.versions.order_by("-number").first()
+    if not superseded or latest is None or form.draft_checksum != latest.checksum:
+        return False
+    if latest.checksum not in {_checksum(form.identifier, item) for item in superseded}:
+        return False  # already current, or edited locally: left as it is
+    source = _starter_source(form.identifier, FORMS[form.identifier][2])
+    form = forms_services.form_draft_save(actor=None, form=form, definition=source)
+    forms_services.form_publish(actor=None, form=form)
+    return True
+
+
+def _form(identifier: str, org_unit: OrgUnit, created: set[str]) -> Form:
+    """The starter form: created and published when missing (noted in `created`), else upgraded."""
     existing = Form.objects.filter(identifier=identifier).first()
     if existing is not None:
+        _upgrade(existing)
         return existing
     title_es, title_en, source = FORMS[identifier]
     form = forms_services.form_create(
@@ -690,7 +928,42 @@ def _form(identifier: str, org_unit: OrgUnit) -> Form:
         definition=source,
     )
     forms_services.form_publish(actor=None, form=form)
+    created.add(identifier)
     return form
+
+
+def _link_new_forms(case_type: CaseType, new: list[TypeFormInput]) -> None:
+    """Add starter forms new to this database to an existing type, keeping everything else.
+
+    A new registration form becomes "other" when the type already has a registration form.
+    """
+    if not new:
+        return
+    links = list(case_type.type_forms.select_related("form"))
+    has_registration = any(link.purpose == FormPurpose.REGISTRATION for link in links)
+    for item in new:
+        if item.purpose == FormPurpose.REGISTRATION and has_registration:
+            item.purpose = FormPurpose.OTHER
+    services.case_type_save(
+        actor=None,
+        case_type=case_type,
+        data=CaseTypeInput(
+            code=case_type.code,
+            name_es=case_type.name_es,
+            name_en=case_type.name_en,
+            number_prefix=case_type.number_prefix,
+            is_active=case_type.is_active,
+            forms=[TypeFormInput(link.form, FormPurpose(link.purpose)) for link in links] + new,
+            classifications=[
+                NamedInput(item.code, item.name_es, item.name_en)
+                for item in case_type.classifications.filter(is_active=True)
+            ],
+            intervention_types=[
+                NamedInput(item.code, item.name_es, item.name_en, form=item.form)
+                for item in case_type.intervention_types.filter(is_active=True).select_related("form")
+            ],
+        ),
+    )
 
 
 def _type(
@@ -703,8 +976,16 @@ def _type(
     interventions: list[tuple[str, str, str, str]],
     org_unit: OrgUnit,
 ) -> CaseType:
+    """The starter case type: created when missing; when it exists, starter forms new to this
+    database are linked to it (its other settings, which an administrator may have changed, stay)."""
+    created: set[str] = set()
+    type_forms = [
+        TypeFormInput(_form(identifier, org_unit, created), purpose) for identifier, purpose in forms
+    ]
+    intervention_forms = {f: _form(f, org_unit, created) for _c, _es, _en, f in interventions if f}
     existing = CaseType.objects.filter(code=code).first()
     if existing is not None:
+        _link_new_forms(existing, [item for item in type_forms if item.form.identifier in created])
         return existing
     return services.case_type_save(
         actor=None,
@@ -713,10 +994,10 @@ def _type(
             name_es=name_es,
             name_en=name_en,
             number_prefix=prefix,
-            forms=[TypeFormInput(_form(identifier, org_unit), purpose) for identifier, purpose in forms],
+            forms=type_forms,
             classifications=[NamedInput(c, es, en) for c, es, en in classifications],
             intervention_types=[
-                NamedInput(c, es, en, form=_form(f, org_unit) if f else None)
+                NamedInput(c, es, en, form=intervention_forms[f] if f else None)
                 for c, es, en, f in interventions
             ],
         ),
@@ -725,7 +1006,13 @@ def _type(
 
 @transaction.atomic
 def starter_config_load(*, org_unit: OrgUnit) -> list[CaseType]:
-    """Create the starter forms (owned by `org_unit`, usually the root) and case types."""
+    """Create the starter forms (owned by `org_unit`, usually the root) and case types.
+
+    Run again on an existing database (`manage.py load_starter_config`), it brings the starter
+    configuration up to date without undoing local changes: a starter form new to this version
+    is created and linked to its type; a starter form whose definition this version replaced is
+    published anew, unless an administrator changed it (see SUPERSEDED).
+    """
     return [
         _type(
             "proteccion_nna",
@@ -778,7 +1065,7 @@ def starter_config_load(*, org_unit: OrgUnit) -> list[CaseType]:
             "Medidas de protección (RUNac)",
             "Protection measures (RUNac)",
             "RUNAC",
-            [],
+            RUNAC_TYPE_FORMS,
             [
                 ("civil", "Civil", "Civil"),
                 ("penal", "Penal", "Criminal"),

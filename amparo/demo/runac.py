@@ -2,8 +2,10 @@
 
 Jurisdiction 38 is tied to the area's unit; its equivalence table maps every local option the
 demo uses; about three dozen children of the area get a "Medidas de protección (RUNac)" case
-with MPI, MPE and MPJ interventions between 2021 and 2023 — enough for rules A, B and C to
-select different legajos in the first delivery (2022) and in the semesters after it.
+with its legajo form filled (pueblo originario, schooling, disability, documents) and MPI, MPE
+and MPJ interventions between 2021 and 2023 (one child has a second case: still one legajo) —
+enough for rules A, B and C to select different legajos in the first delivery (2022)
+and in the semesters after it.
 `runac.jujuy` generates the delivery; `runac.nacional` imports it on the national pages.
 """
 
@@ -19,6 +21,7 @@ from amparo.demo.world import DemoWorld
 from amparo.exchange.runac import services as runac_services
 from amparo.exchange.runac.choices import EquivalenceSource
 from amparo.exchange.runac.models import Jurisdiction
+from amparo.exchange.runac.province_types import LEGAJO_FORM
 from amparo.exchange.runac.tables import equivalence_version_create
 from amparo.registry.models import Person
 
@@ -33,21 +36,65 @@ TABLE: tuple[tuple[str, str, str, str, str], ...] = (
     ("LEGAJOS", "NACIONALIDAD", "PE", "Perú", "PERUANA"),
     ("LEGAJOS", "NACIONALIDAD", "PY", "Paraguay", "PARAGUAYA"),
     ("LEGAJOS", "NACIONALIDAD", "VE", "Venezuela", "VENEZOLANA"),
+    ("LEGAJOS", "PUEBLO_ORIGINARIO", "ninguno", "No pertenece a un pueblo originario", "NINGUNO"),
+    ("LEGAJOS", "PUEBLO_ORIGINARIO", "kolla", "Kolla", "KOLLA"),
+    ("LEGAJOS", "PUEBLO_ORIGINARIO", "guarani", "Guaraní", "GUARANI"),
+    ("LEGAJOS", "PUEBLO_ORIGINARIO", "wichi", "Wichí", "WICHI"),
+    ("LEGAJOS", "PUEBLO_ORIGINARIO", "qom", "Qom", "QOM"),
+    ("LEGAJOS", "PUEBLO_ORIGINARIO", "mapuche", "Mapuche", "MAPUCHE"),
+    ("LEGAJOS", "PUEBLO_ORIGINARIO", "diaguita", "Diaguita", "DIAGUITA"),
+    ("LEGAJOS", "PUEBLO_ORIGINARIO", "omaguaca", "Omaguaca", "OTRO"),
+    ("LEGAJOS", "PUEBLO_ORIGINARIO", "atacama", "Atacama", "OTRO"),
+    ("LEGAJOS", "PUEBLO_ORIGINARIO", "otro", "Otro pueblo", "OTRO"),
+    ("LEGAJOS", "PUEBLO_ORIGINARIO", "sin_dato", "Sin dato", "SIN_DATO"),
+    ("LEGAJOS", "NIVEL_EDUCATIVO", "sin_escolarizar", "Sin escolarizar", "SIN_ESCOLARIZAR"),
+    ("LEGAJOS", "NIVEL_EDUCATIVO", "inicial", "Nivel inicial", "INICIAL"),
+    ("LEGAJOS", "NIVEL_EDUCATIVO", "primaria_incompleta", "Primaria incompleta", "PRIMARIO_INCOMPLETO"),
+    ("LEGAJOS", "NIVEL_EDUCATIVO", "primaria_completa", "Primaria completa", "PRIMARIO_COMPLETO"),
+    ("LEGAJOS", "NIVEL_EDUCATIVO", "secundaria_incompleta", "Secundaria incompleta", "SECUNDARIO_INCOMPLETO"),
+    ("LEGAJOS", "NIVEL_EDUCATIVO", "secundaria_completa", "Secundaria completa", "SECUNDARIO_COMPLETO"),
+    ("LEGAJOS", "NIVEL_EDUCATIVO", "terciaria_universitaria", "Terciaria o universitaria", "SUPERIOR"),
+    ("LEGAJOS", "NIVEL_EDUCATIVO", "sin_dato", "Sin dato", "SIN_DATO"),
     ("MPI", "TIPO_INTERVENCION", "entrevista", "Entrevista", "ENTREVISTA"),
     ("MPI", "TIPO_INTERVENCION", "visita_domiciliaria", "Visita domiciliaria", "VISITA_DOMICILIARIA"),
     ("MPI", "TIPO_INTERVENCION", "derivacion", "Derivación a servicio", "DERIVACION_SERVICIO"),
     ("MPI", "TIPO_INTERVENCION", "acompanamiento", "Acompañamiento", "ACOMPANAMIENTO"),
+    ("MPI", "TIPO_INTERVENCION", "articulacion", "Articulación institucional", "ARTICULACION_INSTITUCIONAL"),
+    ("MPI", "TIPO_INTERVENCION", "asistencia_material", "Asistencia material", "ASISTENCIA_MATERIAL"),
+    ("MPI", "TIPO_INTERVENCION", "otra", "Otra", "OTRA"),
     ("MPI", "DERECHO_VULNERADO", "negligencia", "Negligencia", "NEGLIGENCIA"),
     ("MPI", "DERECHO_VULNERADO", "violencia_fisica", "Violencia física", "VIOLENCIA_FISICA"),
     ("MPI", "DERECHO_VULNERADO", "salud", "Acceso a la salud", "FALTA_ACCESO_SALUD"),
     ("MPI", "DERECHO_VULNERADO", "educacion", "Acceso a la educación", "FALTA_ACCESO_EDUCACION"),
     ("MPI", "DERECHO_VULNERADO", "documentacion", "Documentación", "FALTA_DOCUMENTACION"),
+    ("MPI", "DERECHO_VULNERADO", "violencia_psicologica", "Violencia psicológica", "VIOLENCIA_PSICOLOGICA"),
+    ("MPI", "DERECHO_VULNERADO", "abuso_sexual", "Abuso sexual", "ABUSO_SEXUAL"),
+    ("MPI", "DERECHO_VULNERADO", "abandono", "Abandono", "ABANDONO"),
+    ("MPI", "DERECHO_VULNERADO", "trabajo_infantil", "Trabajo infantil", "EXPLOTACION_LABORAL"),
+    ("MPI", "DERECHO_VULNERADO", "trata", "Trata", "TRATA"),
+    ("MPI", "DERECHO_VULNERADO", "situacion_calle", "Situación de calle", "SITUACION_DE_CALLE"),
+    ("MPI", "DERECHO_VULNERADO", "consumo", "Consumo problemático", "CONSUMO_PROBLEMATICO"),
+    ("MPI", "DERECHO_VULNERADO", "otro", "Otro", "OTRO"),
     ("MPI", "ORIGEN_DEMANDA", "escuela", "Escuela", "ESCUELA"),
     ("MPI", "ORIGEN_DEMANDA", "102", "Línea 102", "LINEA_102"),
     ("MPI", "ORIGEN_DEMANDA", "salud", "Centro de salud", "CENTRO_SALUD"),
     ("MPI", "ORIGEN_DEMANDA", "espontanea", "Demanda espontánea", "DEMANDA_ESPONTANEA"),
+    ("MPI", "ORIGEN_DEMANDA", "policia", "Policía", "POLICIA"),
+    ("MPI", "ORIGEN_DEMANDA", "judicial", "Poder judicial", "PODER_JUDICIAL"),
+    ("MPI", "ORIGEN_DEMANDA", "organizacion_social", "Organización social", "ORGANIZACION_SOCIAL"),
+    ("MPI", "ORIGEN_DEMANDA", "otro", "Otro", "OTRO"),
     ("MPI", "MOTIVO_CIERRE", "restituido", "Derecho restituido", "DERECHO_RESTITUIDO"),
     ("MPI", "MOTIVO_CIERRE", "paso_mpe", "Pasó a medida excepcional", "PASO_A_MPE"),
+    (
+        "MPI",
+        "MOTIVO_CIERRE",
+        "otra_jurisdiccion",
+        "Derivación a otra jurisdicción",
+        "DERIVACION_OTRA_JURISDICCION",
+    ),
+    ("MPI", "MOTIVO_CIERRE", "mayoria_edad", "Mayoría de edad", "MAYORIA_DE_EDAD"),
+    ("MPI", "MOTIVO_CIERRE", "sin_contacto", "Sin contacto", "SIN_CONTACTO"),
+    ("MPI", "MOTIVO_CIERRE", "otro", "Otro", "OTRO"),
     ("MPE", "TIPO_INTERVENCION", "PER_INICIAL", "Inicial", "PER_INICIAL"),
     ("MPE", "TIPO_INTERVENCION", "PRORROGA", "Prórroga", "PRORROGA"),
     ("MPE", "TIPO_INTERVENCION", "CAMBIO_AMBITO", "Cambio de ámbito", "CAMBIO_AMBITO"),
@@ -88,7 +135,17 @@ TABLE: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 
+# The options the demo's interventions draw from (the table maps every option of the starter forms).
+DRAWN: dict[tuple[str, str], list[str]] = {
+    ("MPI", "TIPO_INTERVENCION"): ["entrevista", "visita_domiciliaria", "derivacion", "acompanamiento"],
+    ("MPI", "DERECHO_VULNERADO"): ["negligencia", "violencia_fisica", "salud", "educacion", "documentacion"],
+    ("MPI", "ORIGEN_DEMANDA"): ["escuela", "102", "salud", "espontanea"],
+}
+
+
 def _values(table_unit: str, field: str) -> list[str]:
+    if (table_unit, field) in DRAWN:
+        return DRAWN[(table_unit, field)]
     return [local for unit, name, local, _d, _c in TABLE if (unit, name) == (table_unit, field)]
 
 
@@ -217,6 +274,36 @@ def _story(legajo: _Legajo, opened: datetime.date, person: Person) -> None:
         legajo.mpe(start + days(60), "CAMBIO_AMBITO")
 
 
+def _legajo_answers(rng: random.Random, person: Person, opened: datetime.date) -> dict[str, str]:
+    """The legajo form (`runac_legajo`) of a Jujuy child: people, schooling, disability, documents."""
+    born = person.date_of_birth or opened
+    age = opened.year - born.year - ((opened.month, opened.day) < (born.month, born.day))
+    schooled = rng.choices(["SI", "NO", "SIN_DATO"], weights=[80, 15, 5])[0]
+    if schooled == "SIN_DATO":
+        level = "sin_dato"
+    elif age < 6:
+        level = "inicial" if schooled == "SI" else "sin_escolarizar"
+    elif age < 12:
+        level = "primaria_incompleta"
+    elif age < 13:
+        level = rng.choice(["primaria_incompleta", "primaria_completa"])
+    else:
+        level = "secundaria_incompleta" if schooled == "SI" else "primaria_completa"
+    disability = rng.choices(["NO", "SI", "SIN_DATO"], weights=[82, 12, 6])[0]
+    answers = {
+        "pueblo_originario": rng.choices(
+            ["ninguno", "kolla", "omaguaca", "atacama", "guarani", "sin_dato"], weights=[60, 14, 6, 4, 6, 10]
+        )[0],
+        "escolarizado": schooled,
+        "nivel_educativo": level,
+        "discapacidad": disability,
+        "documentado": rng.choices(["SI", "NO", "SIN_DATO"], weights=[85, 10, 5])[0],
+    }
+    if disability == "SI":
+        answers["cud"] = rng.choice(["SI", "NO"])
+    return answers
+
+
 def runac_demo_create(world: DemoWorld, case_types: list[CaseType], *, seed: str) -> RunacDemo:
     """Tie Jujuy to its unit, give it an equivalence table and legajos with RUNac interventions."""
     jurisdiction = Jurisdiction.objects.get(code=JURISDICTION)
@@ -243,22 +330,44 @@ def runac_demo_create(world: DemoWorld, case_types: list[CaseType], *, seed: str
         ).order_by("amparo_id")
     )
     rng.shuffle(children)
+    # A separate generator for the legajo form keeps the interventions those of earlier demos.
+    answers_rng = random.Random(f"runac-legajo-{seed}")  # noqa: S311 - demo data, not security
+    today = datetime.date.today()  # noqa: DTZ011 - a calendar date for demo data
     cases = []
-    for number, person in enumerate(children[:LEGAJOS], start=1):
-        opened = datetime.date(2021, 1, 4) + datetime.timedelta(days=rng.randint(0, 880))
-        case = case_services.case_open(
+
+    def open_case(person: Person, opened: datetime.date) -> Case:
+        return case_services.case_open(
             actor=actor,
             data=CaseOpenInput(
-                case_type=case_type, person=person, org_unit=person.org_unit, opened_on=opened
+                case_type=case_type,
+                person=person,
+                org_unit=person.org_unit,
+                opened_on=opened,
+                forms={LEGAJO_FORM: _legajo_answers(answers_rng, person, opened)},
             ),
         )
-        legajo = _Legajo(rng, case, number)
-        _story(legajo, opened, person)
-        today = datetime.date.today()  # noqa: DTZ011 - a calendar date for demo data
+
+    def record(legajo: _Legajo) -> None:
         for kind, day, data in sorted(legajo.items, key=lambda item: item[1]):
             if day <= today:
                 case_services.intervention_record(
-                    actor=actor, case=case, intervention_type=types[kind], occurred_on=day, data=data
+                    actor=actor, case=legajo.case, intervention_type=types[kind], occurred_on=day, data=data
                 )
+
+    for number, person in enumerate(children[:LEGAJOS], start=1):
+        opened = datetime.date(2021, 1, 4) + datetime.timedelta(days=rng.randint(0, 880))
+        case = open_case(person, opened)
+        legajo = _Legajo(rng, case, number)
+        _story(legajo, opened, person)
+        record(legajo)
         cases.append(case)
+    # One child comes back: a second case, a year and a half later, is the same legajo.
+    first = min(cases, key=lambda item: (item.opened_on, item.pk))
+    second = open_case(first.person, first.opened_on + datetime.timedelta(days=540))
+    again = _Legajo(answers_rng, second, cases.index(first) + 1)
+    again.counter = 50  # its ids follow the first case's: MPI-38-<n>-51, -52
+    again.mpi(again.case.opened_on + datetime.timedelta(days=4), tipo_intervencion="entrevista")
+    again.mpi(again.case.opened_on + datetime.timedelta(days=40), tipo_intervencion="acompanamiento")
+    record(again)
+    cases.append(again.case)
     return RunacDemo(jurisdiction=jurisdiction, cases=cases)

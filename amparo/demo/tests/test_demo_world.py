@@ -19,7 +19,7 @@ from amparo.demo.world import DEMO_PASSWORD, USERS
 from amparo.exchange.runac import province_services
 from amparo.exchange.runac import services as runac_services
 from amparo.exchange.runac.choices import DeliveryStatus
-from amparo.exchange.runac.models import Jurisdiction
+from amparo.exchange.runac.models import Jurisdiction, LegajoRecord
 from amparo.exchange.runac.reading import Source
 from amparo.registry.identifiers import parse_amparo_id
 from amparo.registry.models import AdminArea, Household, HouseholdMembership, IdentityDocument, Person
@@ -223,3 +223,9 @@ def test_jujuy_generates_its_first_runac_delivery_and_the_national_team_loads_it
     # then it loads with the province's counts
     assert delivery.status == DeliveryStatus.LOADED, delivery.issues[:3]
     assert delivery.counts == build.counts
+    # every legajo carries its legajo form, translated; the child with two cases is one legajo
+    legajos = LegajoRecord.objects.filter(delivery=delivery)
+    assert not legajos.filter(pueblo_originario="").exists()
+    assert not legajos.filter(escolarizado="").exists()
+    assert set(legajos.values_list("pueblo_originario", flat=True)) >= {"NINGUNO", "KOLLA", "OTRO"}
+    assert [len(item.cases) for item in build.selections].count(2) == 1

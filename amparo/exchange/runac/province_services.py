@@ -98,7 +98,11 @@ def _sensitivity(version: FormVersion | None, cache: dict[int, dict[str, int]]) 
 
 
 def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoInput]:
-    """What the builder needs of each case, read in a fixed number of queries."""
+    """What the builder needs of each legajo, read in a fixed number of queries.
+
+    A legajo is the child's file: the cases of one person are one legajo (its creation date the
+    first case's opening, its interventions all of theirs). Only the cases `user` reaches count.
+    """
     runac_interventions = Intervention.objects.filter(
         intervention_type__form__identifier__in=list(province.UNIT_FORMS)
     ).select_related("intervention_type__form", "form_version")
@@ -120,18 +124,25 @@ def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoIn
     ):
         documents.setdefault(person_id, []).append(number)
     cache: dict[int, dict[str, int]] = {}
+    by_person: dict[int, list[Case]] = {}
+    for case in sorted(loaded, key=lambda item: (item.opened_on, item.pk)):
+        by_person.setdefault(case.person_id, []).append(case)
     result = []
-    for case in loaded:
-        person = case.person
+    for person_cases in by_person.values():
+        first = person_cases[0]
+        person = first.person
         address = addresses.get(person.pk)
         answers: dict[str, Any] = {}
-        for record in case.form_records.all():
-            answers.update({key: value for key, value in record.data.items() if value not in (None, "")})
+        for case in person_cases:  # a later case's answer replaces an earlier one's
+            for record in case.form_records.all():
+                answers.update({key: value for key, value in record.data.items() if value not in (None, "")})
         result.append(
             province.LegajoInput(
-                case_id=case.pk,
-                case_number=case.number,
-                opened_on=case.opened_on,
+                case_id=first.pk,
+                case_number=first.number,
+                opened_on=first.opened_on,
+                person_id=person.pk,
+                cases=tuple((case.pk, case.number) for case in person_cases),
                 gender_identity=person.gender_identity,
                 sex=person.sex,
                 date_of_birth=person.date_of_birth,
@@ -145,7 +156,10 @@ def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoIn
                     [person.given_names, person.first_surname, person.second_surname],
                     documents.get(person.pk, []),
                 ),
-                clearance=99 if user is None else access.clearance_for(user, case, Permission.RUNAC_GENERATE),
+                clearance=min(
+                    99 if user is None else access.clearance_for(user, case, Permission.RUNAC_GENERATE)
+                    for case in person_cases
+                ),
                 interventions=tuple(
                     province.InterventionInput(
                         pk=item.pk,
@@ -153,7 +167,9 @@ def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoIn
                         occurred_on=item.occurred_on,
                         data=item.data,
                         sensitivity=_sensitivity(item.form_version, cache),
+                        case_id=case.pk,
                     )
+                    for case in person_cases
                     for item in case.runac_interventions
                 ),
             )
@@ -208,7 +224,7 @@ def _audit_extra(build: province.DeliveryBuild) -> dict[str, Any]:
         "errors": len(build.errors),
         "warnings": len(build.warnings),
         "table_version": build.table_version,
-        "case_ids": [item.case_id for item in build.selections],
+        "case_ids": [case_id for item in build.selections for case_id in item.case_ids],
     }
 
 
@@ -298,7 +314,7 @@ def local_options(*, user: Any, jurisdiction: Jurisdiction) -> list[LocalOption]
         item["description"] = item["description"] or description
         item["in_forms" if form else "in_records"] = True
 
-    for identifier, unit in province.UNIT_FORMS.items():
+    for identifier, unit in {province.LEGAJO_FORM: spec.Unit.LEGAJOS, **province.UNIT_FORMS}.items():
         version = FormVersion.objects.filter(form__identifier=identifier).order_by("-number").first()
         if version is None:
             continue

@@ -47,7 +47,7 @@ def _jurisdiction(request: HttpRequest, code: str) -> Jurisdiction:
 
 
 def _build_context(build: DeliveryBuild) -> dict[str, Any]:
-    numbers = {item.case_id: item.case_number for item in build.selections}
+    numbers = {case_id: number for item in build.selections for case_id, number in item.cases}
     counts = Counter((item.severity, item.code) for item in build.problems)
     return {
         "build": build,

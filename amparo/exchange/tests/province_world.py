@@ -52,6 +52,88 @@ TABLE = [
     ("MPJ", "SITUACION_PROCESAL", "procesado", "Procesado", "PROCESADO"),
     ("MPJ", "MOTIVO_EGRESO", "cumplimiento", "Cumplimiento", "CUMPLIMIENTO_MEDIDA"),
 ]
+# The starter forms' other local options (MPI select lists, legajo form) → national category.
+# MPI.DERECHO_VULNERADO 'abandono' is left out on purpose: a form option the table does not map.
+STARTER_OPTIONS = {
+    ("MPI", "TIPO_INTERVENCION"): {
+        "visita_domiciliaria": "VISITA_DOMICILIARIA",
+        "derivacion": "DERIVACION_SERVICIO",
+        "acompanamiento": "ACOMPANAMIENTO",
+        "articulacion": "ARTICULACION_INSTITUCIONAL",
+        "asistencia_material": "ASISTENCIA_MATERIAL",
+        "otra": "OTRA",
+    },
+    ("MPI", "DERECHO_VULNERADO"): {
+        "violencia_fisica": "VIOLENCIA_FISICA",
+        "violencia_psicologica": "VIOLENCIA_PSICOLOGICA",
+        "abuso_sexual": "ABUSO_SEXUAL",
+        "negligencia": "NEGLIGENCIA",
+        "trabajo_infantil": "EXPLOTACION_LABORAL",
+        "trata": "TRATA",
+        "situacion_calle": "SITUACION_DE_CALLE",
+        "consumo": "CONSUMO_PROBLEMATICO",
+        "educacion": "FALTA_ACCESO_EDUCACION",
+        "documentacion": "FALTA_DOCUMENTACION",
+        "otro": "OTRO",
+    },
+    ("MPI", "ORIGEN_DEMANDA"): {
+        "102": "LINEA_102",
+        "salud": "CENTRO_SALUD",
+        "policia": "POLICIA",
+        "judicial": "PODER_JUDICIAL",
+        "espontanea": "DEMANDA_ESPONTANEA",
+        "organizacion_social": "ORGANIZACION_SOCIAL",
+        "otro": "OTRO",
+    },
+    ("MPI", "MOTIVO_CIERRE"): {
+        "otra_jurisdiccion": "DERIVACION_OTRA_JURISDICCION",
+        "paso_mpe": "PASO_A_MPE",
+        "mayoria_edad": "MAYORIA_DE_EDAD",
+        "sin_contacto": "SIN_CONTACTO",
+        "otro": "OTRO",
+    },
+    ("LEGAJOS", "PUEBLO_ORIGINARIO"): {
+        "ninguno": "NINGUNO",
+        "kolla": "KOLLA",
+        "guarani": "GUARANI",
+        "wichi": "WICHI",
+        "qom": "QOM",
+        "mapuche": "MAPUCHE",
+        "diaguita": "DIAGUITA",
+        "omaguaca": "OTRO",
+        "atacama": "OTRO",
+        "otro": "OTRO",
+        "sin_dato": "SIN_DATO",
+    },
+    ("LEGAJOS", "NIVEL_EDUCATIVO"): {
+        "sin_escolarizar": "SIN_ESCOLARIZAR",
+        "inicial": "INICIAL",
+        "primaria_incompleta": "PRIMARIO_INCOMPLETO",
+        "primaria_completa": "PRIMARIO_COMPLETO",
+        "secundaria_incompleta": "SECUNDARIO_INCOMPLETO",
+        "secundaria_completa": "SECUNDARIO_COMPLETO",
+        "terciaria_universitaria": "SUPERIOR",
+        "sin_dato": "SIN_DATO",
+    },
+}
+TABLE += [
+    (unit, field, local, local, category)
+    for (unit, field), options in STARTER_OPTIONS.items()
+    for local, category in options.items()
+]
+
+
+def legajo_form(**values: Any) -> dict[str, dict[str, Any]]:
+    """Answers to the starter's legajo form (`runac_legajo`), for `Province.legajo(forms=…)`."""
+    answers = {
+        "pueblo_originario": "kolla",
+        "escolarizado": "SI",
+        "nivel_educativo": "primaria_incompleta",
+        "discapacidad": "NO",
+        "documentado": "SI",
+        **values,
+    }
+    return {"runac_legajo": answers}
 
 
 def mpi(identifier: str, **values: Any) -> dict[str, Any]:
@@ -133,19 +215,29 @@ class Province:
         interventions: list[tuple[str, datetime.date, dict[str, Any]]],
         *,
         unit: Any = None,
+        child: Any = None,
+        forms: dict[str, dict[str, Any]] | None = None,
         **person: Any,
     ) -> Case:
-        """A RUNac case (legajo) with its interventions [(mpi|mpe|mpj, date, answers)]."""
+        """A RUNac case with its interventions [(mpi|mpe|mpj, date, answers)], for a new child or `child`.
+
+        `forms` are answers to the type's forms by identifier (the legajo form `runac_legajo`).
+        """
         org_unit = unit or self.world.unit_a
         person.setdefault("nationality", "AR")
-        child = PersonFactory(org_unit=org_unit, created_by=self.province_generator, **person)
+        if child is None:
+            child = PersonFactory(org_unit=org_unit, created_by=self.province_generator, **person)
         actor = (
             self.province_generator if org_unit.path.startswith(self.world.unit_a.path) else self.generator_14
         )
         case = case_services.case_open(
             actor=actor,
             data=CaseOpenInput(
-                case_type=self.case_type, person=child, org_unit=org_unit, opened_on=opened_on
+                case_type=self.case_type,
+                person=child,
+                org_unit=org_unit,
+                opened_on=opened_on,
+                forms=forms or {},
             ),
         )
         for kind, day, answers in interventions:

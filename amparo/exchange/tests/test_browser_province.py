@@ -13,6 +13,7 @@ from amparo.audit.models import AuditEvent
 from amparo.browser_fixtures import PHONE, log_in
 from amparo.conftest import PASSWORD
 from amparo.exchange.tests.province_world import entry, mpe, mpi
+from amparo.forms.models import Form
 
 pytestmark = pytest.mark.browser
 D = datetime.date
@@ -22,7 +23,9 @@ def test_referent_previews_fixes_an_equivalence_and_downloads(
     province, live_server, desktop_page: Page, screenshot_dir: Path
 ):
     # given legajos of 2022, one of them with a local category the table does not know
-    province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 5), mpi("MPI-1", derecho_vulnerado="vivienda"))])
+    first = province.legajo(
+        D(2022, 3, 1), [("mpi", D(2022, 3, 5), mpi("MPI-1", derecho_vulnerado="abandono"))]
+    )
     province.legajo(
         D(2021, 5, 1), [("mpe", D(2021, 6, 1), mpe("MPE-1")), ("mpi", D(2022, 2, 1), mpi("MPI-2"))]
     )
@@ -43,7 +46,7 @@ def test_referent_previews_fixes_an_equivalence_and_downloads(
     page.click("[data-testid=equivalences-82]")
     expect(page.get_by_test_id("missing-row")).to_have_count(1)
     page.screenshot(path=str(screenshot_dir / "runac-province-equivalences-desktop.png"), full_page=True)
-    page.select_option("[data-testid=select-MPI-DERECHO_VULNERADO-vivienda]", "OTRO")
+    page.select_option("[data-testid=select-MPI-DERECHO_VULNERADO-abandono]", "OTRO")
     page.click("[data-testid=save-equivalences]")
     expect(page.get_by_test_id("none-missing")).to_be_visible()
 
@@ -66,6 +69,30 @@ def test_referent_previews_fixes_an_equivalence_and_downloads(
         "82_MPJ_31122022_RUNac.txt",
     ]
     assert AuditEvent.objects.filter(action="exchange.runac.delivery_generated").count() == 1
+    legajos = zipfile.ZipFile(io.BytesIO(Path(download.path()).read_bytes())).read(names[0]).decode()
+    assert "\tkolla\t" not in legajos
+
+    # when the referent fills the first case's legajo form in the browser
+    page.goto(f"{live_server.url}/cases/{first.pk}/")
+    legajo_form = Form.objects.get(identifier="runac_legajo")
+    page.click(f"a[href='/cases/{first.pk}/forms/{legajo_form.pk}/']")
+    page.select_option("select[name='f:pueblo_originario']", "kolla")
+    page.check("input[name='f:escolarizado'][value='SI']")  # short lists are radio buttons
+    expect(page.locator("input[name='f:cud']").first).to_be_hidden()  # asked only with a disability
+    page.check("input[name='f:discapacidad'][value='SI']")
+    page.check("input[name='f:cud'][value='NO']")
+    page.screenshot(path=str(screenshot_dir / "runac-legajo-form-desktop.png"), full_page=True)
+    page.click("[data-testid=save-form]")
+    expect(page.get_by_text("Kolla")).to_be_visible()
+    # then the next download carries it in LEGAJOS
+    page.goto(
+        f"{live_server.url}/runac/province/?jurisdiction=82&period_from=01/01/2022&period_to=31/12/2022"
+    )
+    with page.expect_download() as info:
+        page.click("[data-testid=download]")
+    legajos = zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes())).read(names[0]).decode()
+    row = next(line.split("\t") for line in legajos.splitlines() if "\tkolla\t" in line)
+    assert row[8:13] == ["SI", "NO", "kolla", "", "SI"]  # DISCAPACIDAD, CUD, PUEBLO, NIVEL, ESCOLARIZADO
     page.set_viewport_size(PHONE)
     page.screenshot(path=str(screenshot_dir / "runac-province-ready-phone.png"), full_page=True)
     assert page.csp_errors == []  # type: ignore[attr-defined]

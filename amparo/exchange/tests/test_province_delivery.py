@@ -4,20 +4,31 @@ import datetime
 import io
 import json
 import zipfile
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from amparo.audit.models import AuditEvent
+from amparo.cases import starter
+from amparo.cases.models import CaseFormRecord
+from amparo.cases.services import FormDataInvalidError
+from amparo.cases.starter import starter_config_load
 from amparo.common.errors import PermissionDeniedError
 from amparo.exchange.runac import province as building
 from amparo.exchange.runac import province_files, province_services, services, spec
-from amparo.exchange.runac.choices import DeliveryStatus
+from amparo.exchange.runac.choices import DeliveryStatus, EquivalenceSource
+from amparo.exchange.runac.models import LegajoRecord
 from amparo.exchange.runac.reading import Source
-from amparo.exchange.tests.province_world import entry, exit_, mpe, mpi
+from amparo.exchange.runac.tables import equivalence_version_create
+from amparo.exchange.tests.province_world import TABLE, entry, exit_, legajo_form, mpe, mpi
+from amparo.forms import services as forms_services
+from amparo.forms.models import Form
+from amparo.forms.selectors import definition_of, latest_version
 
 D = datetime.date
 FROM, TO = D(2022, 1, 1), D(2022, 12, 31)
@@ -48,17 +59,22 @@ def sample(province):
     """Cases that exercise every selection rule for calendar 2022."""
     p = province
     return {
-        "a": p.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 5), mpi("MPI-A1"))]),
+        "a": p.legajo(
+            D(2022, 3, 1),
+            [("mpi", D(2022, 3, 5), mpi("MPI-A1"))],
+            forms=legajo_form(discapacidad="SI", cud="SI", pueblo_originario="atacama"),
+        ),
         "a_without_interventions": p.legajo(D(2022, 4, 1), []),
         "b": p.legajo(
             D(2021, 5, 1),
-            [
+            forms=legajo_form(escolarizado="NO", nivel_educativo="primaria_completa", documentado="NO"),
+            interventions=[
                 ("mpe", D(2021, 6, 1), mpe("MPE-B1")),
                 ("mpe", D(2021, 9, 1), mpe("MPE-B2", "PRORROGA")),
                 ("mpi", D(2022, 2, 1), mpi("MPI-B1")),
             ],
         ),
-        "c": p.legajo(D(2020, 1, 1), [("mpj", D(2021, 1, 10), entry("MPJ-C1"))]),
+        "c": p.legajo(D(2020, 1, 1), [("mpj", D(2021, 1, 10), entry("MPJ-C1"))], forms=legajo_form()),
         "closed_before": p.legajo(
             D(2020, 1, 1),
             [
@@ -146,16 +162,73 @@ def test_pseudonyms_are_stable_and_carry_no_personal_data(province, sample):
     later = _files(_generate(province, start=D(2023, 1, 1), end=D(2023, 6, 30)))
     ids = [row["ID_LEGAJO"] for row in _rows(first, "LEGAJOS")]
     assert ids == [row["ID_LEGAJO"] for row in _rows(again, "LEGAJOS")]
-    expected = building.legajo_pseudonym(sample["c"].pk, key=building.pseudonym_key())
+    expected = building.legajo_pseudonym(sample["c"].person_id, key=building.pseudonym_key())
     assert expected in ids
     assert expected in {row["ID_LEGAJO"] for row in _rows(later, "LEGAJOS", "30062023")}
     everything = b"".join(first.values()).decode()
     for case in sample.values():
         assert case.number not in everything
         assert f"case:{case.pk}" not in everything
+        assert f"person:{case.person_id}" not in everything
     for word in ("María", "García", "López", "GALM"):
         assert word not in everything
     assert all(len(item) == 21 and item.startswith("L") for item in ids)
+
+
+def test_one_child_with_several_cases_is_one_legajo(province, tmp_path, capsys):
+    # given one child with two RUNac cases: an older one with an open measure, a newer one in 2022
+    first = province.legajo(D(2021, 5, 1), [("mpe", D(2021, 6, 1), mpe("MPE-P1"))])
+    second = province.legajo(
+        D(2022, 4, 1),
+        [("mpi", D(2022, 4, 2), mpi("MPI-P1")), ("mpj", D(2022, 5, 3), entry("MPJ-P1"))],
+        child=first.person,
+    )
+    other = province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 5), mpi("MPI-O1"))])
+    # when the province generates its 2022 delivery
+    generated = _generate(province)
+    build = generated.build
+    files = _files(generated)
+    # then the child has one legajo, created with the first case, holding every intervention
+    key = building.pseudonym_key()
+    child_id = building.legajo_pseudonym(first.person_id, key=key)
+    legajos = _rows(files, "LEGAJOS")
+    assert [row["ID_LEGAJO"] for row in legajos] == [
+        child_id,
+        building.legajo_pseudonym(other.person_id, key=key),
+    ]
+    assert legajos[0]["FECHA_CREACION"] == "01/05/2021"
+    by_legajo = {
+        unit: {row["ID_INTERVENCION"]: row["ID_LEGAJO"] for row in _rows(files, unit)}
+        for unit in ("MPI", "MPE", "MPJ")
+    }
+    assert by_legajo["MPI"] == {"MPI-P1": child_id, "MPI-O1": legajos[1]["ID_LEGAJO"]}
+    assert by_legajo["MPE"] == {"MPE-P1": child_id}  # the open measure's PER_INICIAL, from the first case
+    assert by_legajo["MPJ"] == {"MPJ-P1": child_id}
+    [selection] = [item for item in build.selections if item.legajo == child_id]
+    assert (selection.rule, selection.interventions) == ("B", 3)  # created 2021, interventions in 2022
+    assert selection.case_ids == [first.pk, second.pk]
+    assert build.errors == []
+    event = AuditEvent.objects.filter(action="exchange.runac.delivery_generated").get()
+    assert sorted(event.extra["case_ids"]) == sorted([first.pk, second.pk, other.pk])
+    # and the national node counts one legajo for the child
+    sources = [Source.from_bytes(name, files[name]) for name in build.file_names]
+    delivery = services.delivery_import(
+        actor=None, sources=sources, equivalence_source=Source.from_bytes("82_TE.csv", files["82_TE.csv"])
+    )
+    assert delivery.status == DeliveryStatus.LOADED, delivery.issues
+    call_command("runac_indicators", "--jurisdiction", "82", "--at", "31/12/2022", "--json")
+    result = json.loads(capsys.readouterr().out)
+    assert (result["legajos"], result["mpi"], result["mpe"], result["mpj"]) == (2, 2, 1, 1)
+    assert (result["mpe_open"], result["mpj_open"]) == (1, 1)
+
+
+def test_a_problem_links_to_the_case_that_holds_the_intervention(province):
+    first = province.legajo(D(2021, 5, 1), [("mpi", D(2021, 6, 1), mpi("MPI-F1"))])
+    second = province.legajo(
+        D(2022, 4, 1), [("mpj", D(2022, 4, 2), exit_("MPJ-F2", "MPJ-NOPE"))], child=first.person
+    )
+    [problem] = _generate(province).build.errors
+    assert (problem.code, problem.case_id) == ("exit_without_entry", second.pk)
 
 
 def test_pseudonyms_depend_on_the_deployment_key(province, sample):
@@ -178,7 +251,10 @@ def test_free_text_naming_the_child_is_left_out(province):
 
 
 def test_missing_equivalence_is_reported_before_downloading(province):
-    case = province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 2), mpi("MPI-M1", tipo_intervencion="charla"))])
+    # given an option of the form the table does not map yet
+    case = province.legajo(
+        D(2022, 3, 1), [("mpi", D(2022, 3, 2), mpi("MPI-M1", derecho_vulnerado="abandono"))]
+    )
     build = province_services.delivery_preview(
         actor=province.province_generator, jurisdiction=province.santa_fe, period_from=FROM, period_to=TO
     )
@@ -186,8 +262,8 @@ def test_missing_equivalence_is_reported_before_downloading(province):
     assert problem.code == "equivalence_missing"
     assert (problem.unit, problem.column, problem.value, problem.case_id) == (
         "MPI",
-        "TIPO_INTERVENCION",
-        "charla",
+        "DERECHO_VULNERADO",
+        "abandono",
         case.pk,
     )
     event = AuditEvent.objects.filter(action="exchange.runac.delivery_previewed").get()
@@ -245,12 +321,45 @@ def test_round_trip_national_import_matches_the_province_counts(province, sample
     )
     # then it loads, and the national indicators count what the province sent
     assert delivery.status == DeliveryStatus.LOADED, delivery.issues
+    sent = {item.case_id for item in generated.build.selections}
     assert delivery.counts == generated.build.counts
     call_command("runac_indicators", "--jurisdiction", "82", "--at", "31/12/2022", "--json")
     result = json.loads(capsys.readouterr().out)
     assert (result["legajos"], result["mpi"], result["mpe"], result["mpj"]) == (4, 2, 1, 3)
     # B's measure (PER_INICIAL 2021, no CESE) is open; C's entry open; E1 closed by E2 in 2022
     assert (result["mpe_measures"], result["mpe_open"], result["mpj_open"]) == (1, 1, 1)
+    # and the legajo fields the national node holds count what the province recorded in its legajo forms
+    national = LegajoRecord.objects.filter(delivery=delivery)
+    for field, kind in LEGAJO_FIELDS.items():
+        recorded = Counter(
+            _province_category(field, kind, case) for case in sample.values() if case.pk in sent
+        )
+        assert Counter(national.values_list(field, flat=True)) == recorded, field
+    assert Counter(national.values_list("pueblo_originario", flat=True)) == {"OTRO": 1, "KOLLA": 2, "": 1}
+
+
+# Legajo form field → how the province's own answer becomes the national value.
+LEGAJO_FIELDS = {
+    "pueblo_originario": "te",
+    "nivel_educativo": "te",
+    "escolarizado": "p",
+    "discapacidad": "p",
+    "cud": "p",
+    "documentado": "p",
+}
+
+
+def _province_category(field: str, kind: str, case) -> str:
+    """What the province recorded for `field`, through its own table: the national value expected."""
+    record = CaseFormRecord.objects.filter(case=case, form__identifier="runac_legajo").first()
+    answer = record.data.get(field, "") if record else ""
+    if field == "cud" and not answer and record and record.data.get("discapacidad") == "NO":
+        answer = "NO"
+    if field == "documentado" and not answer and case.person.documents.exists():
+        answer = "SI"
+    if kind == "p" or not answer:
+        return answer
+    return {(row[0], row[1], row[2]): row[4] for row in TABLE}[("LEGAJOS", field.upper(), answer)]
 
 
 def test_command_writes_the_zip_and_the_files(province, sample, tmp_path, capsys):
@@ -287,7 +396,7 @@ def test_command_writes_the_zip_and_the_files(province, sample, tmp_path, capsys
 
 
 def test_command_exits_1_when_the_national_node_would_reject(province, tmp_path):
-    province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 2), mpi("MPI-M1", tipo_intervencion="charla"))])
+    province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 2), mpi("MPI-M1", derecho_vulnerado="abandono"))])
     with pytest.raises(SystemExit) as exit_info:
         call_command(
             "runac_generate_delivery",
@@ -320,3 +429,89 @@ def test_queries_do_not_grow_with_the_legajos(province, sample):
     )
     province.legajo(D(2022, 7, 1), [("mpe", D(2022, 7, 2), mpe("MPE-Q1"))])
     assert count() == before
+
+
+def test_the_legajo_form_fills_the_legajos_columns(province, sample):
+    files = _files(_generate(province))
+    by_case = {item.case_id: item.legajo for item in _generate(province).build.selections}
+    rows = {row["ID_LEGAJO"]: row for row in _rows(files, "LEGAJOS")}
+    columns = ("PUEBLO_ORIGINARIO", "NIVEL_EDUCATIVO", "ESCOLARIZADO", "DISCAPACIDAD", "CUD", "DOCUMENTADO")
+    # TE columns carry the local option (translated by the table), P columns the national value
+    assert [rows[by_case[sample["a"].pk]][name] for name in columns] == [
+        "atacama",
+        "primaria_incompleta",
+        "SI",
+        "SI",
+        "SI",
+        "SI",
+    ]
+    # DOCUMENTADO as answered, even when the person has a document on file; no CUD without disability
+    assert [rows[by_case[sample["b"].pk]][name] for name in columns] == [
+        "kolla",
+        "primaria_completa",
+        "NO",
+        "NO",
+        "NO",
+        "NO",
+    ]
+    # a legajo whose form was never filled sends those columns empty
+    assert [rows[by_case[sample["exit_in_period"].pk]][name] for name in columns[:5]] == [""] * 5
+
+
+def test_a_legajo_option_without_equivalence_is_an_error_before_downloading(province):
+    case = province.legajo(
+        D(2022, 3, 1), [("mpi", D(2022, 3, 2), mpi("MPI-G1"))], forms=legajo_form(pueblo_originario="guarani")
+    )
+    table = [row for row in TABLE if row[:3] != ("LEGAJOS", "PUEBLO_ORIGINARIO", "guarani")]
+    equivalence_version_create(
+        jurisdiction=province.santa_fe,
+        rows={(unit, field, local): (description, code) for unit, field, local, description, code in table},
+        source=EquivalenceSource.EDIT,
+        actor=None,
+    )
+    [problem] = _generate(province).build.errors
+    assert (problem.code, problem.unit, problem.column, problem.value, problem.case_id) == (
+        "equivalence_missing",
+        "LEGAJOS",
+        "PUEBLO_ORIGINARIO",
+        "guarani",
+        case.pk,
+    )
+
+
+def test_mpi_records_of_the_free_text_form_stay_readable_and_are_local_options(province):
+    # given the MPI form as first published (free-text categories) and an intervention recorded with it
+    form = Form.objects.get(identifier="runac_mpi")
+    form = forms_services.form_draft_save(
+        actor=None, form=form, definition=starter._starter_source("runac_mpi", starter.RUNAC_MPI_V1)
+    )
+    old = forms_services.form_publish(actor=None, form=form)
+    case = province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 2), mpi("MPI-T1", tipo_intervencion="charla"))])
+    # when the starter configuration is loaded again (select lists published as a new version)
+    starter_config_load(org_unit=province.world.regional)
+    new = latest_version(form)
+    assert new.number == old.number + 1
+    assert definition_of(new).field("tipo_intervencion").type == "select_one"
+    # then the old record keeps its version and its answer, and its case page shows it
+    intervention = case.interventions.get()
+    assert (intervention.form_version_id, intervention.data["tipo_intervencion"]) == (old.pk, "charla")
+    client = Client()
+    client.force_login(province.province_generator)
+    assert "charla" in client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    # a new record must use an option of the list
+    with pytest.raises(FormDataInvalidError):
+        province.legajo(D(2022, 4, 1), [("mpi", D(2022, 4, 2), mpi("MPI-T2", tipo_intervencion="charla"))])
+    # the old value is still a local option to map (an error until it is), next to the list's options
+    [problem] = _generate(province).build.errors
+    assert (problem.column, problem.value) == ("TIPO_INTERVENCION", "charla")
+    options = {
+        (item.field, item.local_id): item
+        for item in province_services.local_options(
+            user=province.province_generator, jurisdiction=province.santa_fe
+        )
+        if item.unit == "MPI"
+    }
+    assert options[("TIPO_INTERVENCION", "charla")].in_records is True
+    assert options[("TIPO_INTERVENCION", "charla")].category == ""
+    assert options[("TIPO_INTERVENCION", "articulacion")].in_forms is True
+    assert options[("TIPO_INTERVENCION", "articulacion")].category == "ARTICULACION_INSTITUCIONAL"

@@ -66,7 +66,7 @@ def test_download_access(province, cases, persona, expected):
 
 
 def test_preview_shows_counts_rules_and_warnings(province, cases):
-    province.legajo(D(2022, 5, 1), [("mpi", D(2022, 5, 2), mpi("MPI-9", derecho_vulnerado="vivienda"))])
+    province.legajo(D(2022, 5, 1), [("mpi", D(2022, 5, 2), mpi("MPI-9", derecho_vulnerado="abandono"))])
     response = client_for(province, "province_generator").get(reverse("exchange:province_delivery"), PERIOD)
     html = response.content.decode()
     assert response.status_code == 200
@@ -113,19 +113,23 @@ def test_another_jurisdiction_is_not_reached(province, cases):
 
 def test_equivalences_flag_missing_options_and_save_them(province, cases):
     # given a value recorded in a case that the table does not know
-    province.legajo(D(2022, 5, 1), [("mpi", D(2022, 5, 2), mpi("MPI-9", derecho_vulnerado="vivienda"))])
+    province.legajo(D(2022, 5, 1), [("mpi", D(2022, 5, 2), mpi("MPI-9", derecho_vulnerado="abandono"))])
     client = client_for(province, "province_generator")
     url = reverse("exchange:province_equivalences", args=["82"])
     response = client.get(url)
     options = {(item.unit, item.field, item.local_id): item for item in province_options(response)}
-    assert options[("MPI", "DERECHO_VULNERADO", "vivienda")].category == ""
+    assert options[("MPI", "DERECHO_VULNERADO", "abandono")].category == ""
     assert options[("MPI", "DERECHO_VULNERADO", "salud")].category == "FALTA_ACCESO_SALUD"
     # the MPE form's option lists are local options too
     assert options[("MPE", "TIPO_INTERVENCION", "PER_INICIAL")].in_forms is True
     assert response.context["missing"] == sum(1 for item in options.values() if not item.category)
     # when the user picks its national category
     rows = [row for group in response.context["groups"] for row in group["rows"]]
-    target = next(row for row in rows if row["option"].local_id == "vivienda")
+    target = next(
+        row
+        for row in rows
+        if row["option"].local_id == "abandono" and row["option"].field == "DERECHO_VULNERADO"
+    )
     before = EquivalenceTable.objects.filter(jurisdiction=province.santa_fe).count()
     response = client.post(url, {f"key-{target['index']}": target["key"], f"cat-{target['index']}": "OTRO"})
     # then a new table version maps it, and the preview no longer reports it
