@@ -34,3 +34,21 @@ class FastSelect(forms.Select):
             if position is not None:
                 options[position] = options[position].replace("<option ", "<option selected ", 1)
         return format_html("<select{}>{}</select>", flatatt(final_attrs), mark_safe("".join(options)))  # noqa: S308
+
+
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """Reads the choices with one plain query. Django's own iterator calls `.iterator()`, which on
+    PostgreSQL opens a server-side cursor (DECLARE … WITH HOLD, FETCH, CLOSE: three round trips)
+    for what is a list of a few dozen units or areas."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField for short choice lists (see ListedChoiceIterator)."""
+
+    iterator = ListedChoiceIterator

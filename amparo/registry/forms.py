@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from amparo.accounts.models import OrgUnit
-from amparo.common.widgets import FastSelect
+from amparo.common.widgets import FastSelect, ListedModelChoiceField
 from amparo.registry.choices import (
     AdminAreaLevel,
     ContactKind,
@@ -104,7 +104,7 @@ class PersonSearchForm(forms.Form):
     nationality = forms.ChoiceField(
         label=_("Nationality"), required=False, choices=country_choices, widget=FastSelect
     )
-    unit = forms.ModelChoiceField(
+    unit = ListedModelChoiceField(
         label=_("Unit"), required=False, queryset=OrgUnit.objects.none(), empty_label=_("All my units")
     )
     age_min = forms.IntegerField(label=_("Age from"), required=False, min_value=0, max_value=MAX_AGE_YEARS)
@@ -170,10 +170,10 @@ class AreaFieldsMixin(forms.Form):
     """
 
     country = forms.ChoiceField(label=_("Country"), choices=country_choices, widget=FastSelect)
-    department = forms.ModelChoiceField(
+    department = ListedModelChoiceField(
         label=_("Department / state"), required=False, queryset=AdminArea.objects.none(), empty_label=BLANK[1]
     )
-    municipality = forms.ModelChoiceField(
+    municipality = ListedModelChoiceField(
         label=_("Municipality"), required=False, queryset=AdminArea.objects.none(), empty_label=BLANK[1]
     )
     area_url = reverse_lazy("registry:area_fields")
@@ -251,7 +251,7 @@ class PersonForm(forms.Form):
     nationality = forms.ChoiceField(
         label=_("Nationality"), required=False, choices=country_choices, widget=FastSelect
     )
-    org_unit = forms.ModelChoiceField(
+    org_unit = ListedModelChoiceField(
         label=_("Unit"),
         queryset=OrgUnit.objects.none(),
         empty_label=None,
@@ -419,7 +419,7 @@ class HouseholdForm(AreaFieldsMixin):
     longitude = forms.DecimalField(
         label=_("Longitude"), required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180
     )
-    org_unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), empty_label=None)
+    org_unit = ListedModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), empty_label=None)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     field_order = [
