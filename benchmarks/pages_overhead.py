@@ -6,8 +6,9 @@ case list), measured in-process with Django's test client on a loaded PostgreSQL
 
 The database must be migrated and hold the demo world (`load_demo`) and generated persons
 (`generate_persons 200000`): this script only reads (and writes the audit rows each page writes).
-For each page it prints p50/p95 over `rounds` requests, the SQL queries and the time spent in
-SQL; `--profile NAME` runs that page under cProfile and prints the functions that cost most.
+For each page it prints p50/p95 wall time over `rounds` requests, the median CPU time of this
+process (Python: less sensitive than wall time to a shared machine's load), the SQL queries and
+the time spent in SQL; `--profile NAME` runs that page under cProfile and prints the functions that cost most.
 """
 
 import argparse
@@ -122,17 +123,19 @@ def main() -> None:
             items: list[object] = queries_ if what == "search" else ids if what == "person" else [None] * args.rounds
             for item in items[:3]:
                 call(item)  # warm caches (templates, translations, connection)
-            samples = []
+            samples, cpu = [], []
             for item in items:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 call(item)
                 samples.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
             with CaptureQueriesContext(connection) as captured:
                 call(items[0])
             sql_ms = sum(float(q["time"]) for q in captured.captured_queries) * 1000
             print(
                 f"  {name:20} p50 {statistics.median(samples):7.1f} ms  p95 {percentile(samples, 95):7.1f} ms"
-                f"  queries {len(captured.captured_queries):3}  sql {sql_ms:6.1f} ms"
+                f"  cpu p50 {statistics.median(cpu):6.1f} ms  queries {len(captured.captured_queries):3}"
+                f"  sql {sql_ms:6.1f} ms"
             )
             if args.sql:
                 for query in captured.captured_queries:

@@ -25,7 +25,7 @@ class FastSelect(forms.Select):
     ) -> SafeString:
         final_attrs = self.build_attrs(self.attrs, attrs)
         final_attrs["name"] = name
-        choices = tuple((choice, str(label)) for choice, label in self.choices)
+        choices = tuple((str(choice), str(label)) for choice, label in self.choices)
         rendered, index = _options(choices)
         options = list(rendered)
         values = value if isinstance(value, list | tuple) else [value]
@@ -49,6 +49,7 @@ class ListedChoiceIterator(forms.models.ModelChoiceIterator):
 
 
 class ListedModelChoiceField(forms.ModelChoiceField):
-    """A ModelChoiceField for short choice lists (see ListedChoiceIterator)."""
+    """A ModelChoiceField for short choice lists (see ListedChoiceIterator), drawn by FastSelect."""
 
     iterator = ListedChoiceIterator
+    widget = FastSelect
