@@ -16,8 +16,8 @@ class UserSessionMiddleware:
 
     One indexed read per request; writes at most once a minute per session. The session row is
     saved (its expiry pushed SESSION_COOKIE_AGE ahead) only when it was last refreshed more than
-    TOUCH_EVERY_SECONDS ago, instead of on every request (SESSION_SAVE_EVERY_REQUEST): an UPDATE
-    and a COMMIT per page were a fifth of a page's database time. An idle session therefore ends
+    TOUCH_EVERY_SECONDS ago, instead of on every request (SESSION_SAVE_EVERY_REQUEST, an UPDATE and
+    a COMMIT on every page; docs/performance.md). An idle session therefore ends
     between SESSION_COOKIE_AGE - 60 s and SESSION_COOKIE_AGE after the last request.
     """
 
