@@ -57,7 +57,9 @@ USERS = ("trabajador.mx", "admin")
 
 
 def percentile(samples: list[float], cut: int) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[cut - 1] if len(samples) > 1 else samples[0]
+    if len(samples) < 2:
+        return samples[0]
+    return statistics.quantiles(samples, n=100, method="inclusive")[cut - 1]
 
 
 def workload(user: User, count: int, seed: int = 1) -> tuple[list[str], list[int]]:
@@ -103,7 +105,9 @@ def cases(user: User, client: Client) -> dict[str, tuple[str, Callable[[object],
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--profile", default="", help="a case name, e.g. 'html search'")
     parser.add_argument("--user", default="", help="only this user")
@@ -120,7 +124,7 @@ def main() -> None:
         for name, (what, call) in cases(user, client).items():
             if args.only and args.only not in name:
                 continue
-            items: list[object] = queries_ if what == "search" else ids if what == "person" else [None] * args.rounds
+            items: list[object] = {"search": queries_, "person": ids}.get(what, [None] * args.rounds)
             for item in items[:3]:
                 call(item)  # warm caches (templates, translations, connection)
             samples, cpu = [], []
