@@ -169,9 +169,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "amparo.accounts.views.lockout_response"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
-# Sessions expire after SESSION_IDLE_MINUTES without activity and at browser close.
+# Sessions expire after SESSION_IDLE_MINUTES without activity and at browser close. Activity
+# pushes the expiry ahead at most once a minute (accounts.middleware.UserSessionMiddleware), not
+# on every request: SESSION_SAVE_EVERY_REQUEST cost an UPDATE and a COMMIT per page.
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

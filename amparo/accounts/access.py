@@ -70,7 +70,10 @@ def grants_of(user: AnyUser | None) -> list[Grant]:
     cached: list[Grant] | None = getattr(user, _GRANTS_CACHE, None)
     if cached is not None:
         return cached
-    assignments = RoleAssignment.objects.active().filter(user_id=user.pk).select_related("role", "org_unit")
+    assignments = list(
+        RoleAssignment.objects.active().filter(user_id=user.pk).select_related("role", "org_unit")
+    )
+    _cache_home_unit(user, assignments)
     grants = [
         Grant(
             permissions=frozenset(assignment.role.permissions),
@@ -84,6 +87,21 @@ def grants_of(user: AnyUser | None) -> list[Grant]:
     ]
     setattr(user, _GRANTS_CACHE, grants)
     return grants
+
+
+def _cache_home_unit(user: Any, assignments: list[RoleAssignment]) -> None:
+    """The header shows the user's unit on every page: when a grant was given at the home unit
+    (the usual case), its unit row, already loaded here, saves `user.home_unit` a query."""
+    home_unit_id = getattr(user, "home_unit_id", None)
+    if home_unit_id is None or not isinstance(user, User):
+        return
+    descriptor = User.home_unit
+    if descriptor.is_cached(user):
+        return
+    for assignment in assignments:
+        if assignment.org_unit_id == home_unit_id:
+            descriptor.field.set_cached_value(user, assignment.org_unit)
+            return
 
 
 def forget_grants(user: Any) -> None:

@@ -82,6 +82,7 @@ class AuditAction(models.TextChoices):
     CASE_CLOSED = "cases.case.closed", _("Case closed")
     CASE_REOPENED = "cases.case.reopened", _("Case reopened")
     CASE_PERSON_ADDED = "cases.case.person_added", _("Person involved added to a case")
+    CASE_PERSON_REMOVED = "cases.case.person_removed", _("Person involved removed from a case")
     CASE_EXPORTED = "cases.case.exported", _("Cases exported")
     INTERVENTION_RECORDED = "cases.intervention.recorded", _("Intervention recorded")
     TRACING_REQUEST_CREATED = "tracing.request.created", _("Tracing request recorded")

@@ -17,7 +17,13 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/forms/<int:form_id>/", views.case_form_edit, name="case_form_edit"),
     path("<int:pk>/reclassify/", views.case_reclassify, name="case_reclassify"),
-    path("<int:pk>/<str:action>/", views.case_status, name="case_status"),
+    # before "<pk>/<action>/", which would otherwise take "persons" for a status change
     path("<int:pk>/persons/", views.case_person_add, name="case_person_add"),
+    path(
+        "<int:pk>/persons/<int:involvement_id>/remove/",
+        views.case_person_remove,
+        name="case_person_remove",
+    ),
+    path("<int:pk>/<str:action>/", views.case_status, name="case_status"),
     path("<int:pk>/interventions/new/", views.intervention_create, name="intervention_create"),
 ]

@@ -25,7 +25,7 @@ class FastSelect(forms.Select):
     ) -> SafeString:
         final_attrs = self.build_attrs(self.attrs, attrs)
         final_attrs["name"] = name
-        choices = tuple((choice, str(label)) for choice, label in self.choices)
+        choices = tuple((str(choice), str(label)) for choice, label in self.choices)
         rendered, index = _options(choices)
         options = list(rendered)
         values = value if isinstance(value, list | tuple) else [value]
@@ -34,3 +34,22 @@ class FastSelect(forms.Select):
             if position is not None:
                 options[position] = options[position].replace("<option ", "<option selected ", 1)
         return format_html("<select{}>{}</select>", flatatt(final_attrs), mark_safe("".join(options)))  # noqa: S308
+
+
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """Reads the choices with one plain query. Django's own iterator calls `.iterator()`, which on
+    PostgreSQL opens a server-side cursor (DECLARE … WITH HOLD, FETCH, CLOSE: three round trips)
+    for what is a list of a few dozen units or areas."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField for short choice lists (see ListedChoiceIterator), drawn by FastSelect."""
+
+    iterator = ListedChoiceIterator
+    widget = FastSelect

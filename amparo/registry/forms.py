@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from amparo.accounts.models import OrgUnit
-from amparo.common.widgets import FastSelect
+from amparo.common.widgets import FastSelect, ListedModelChoiceField
 from amparo.registry.choices import (
     AdminAreaLevel,
     ContactKind,
@@ -100,16 +100,18 @@ class PersonSearchForm(forms.Form):
     STATUS_CHOICES = [("active", _("Active")), ("archived", _("Archived")), ("all", _("All"))]
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=_with_blank(Sex.choices, _("Any")))
+    sex = forms.ChoiceField(
+        label=_("Sex"), required=False, choices=_with_blank(Sex.choices, _("Any")), widget=FastSelect
+    )
     nationality = forms.ChoiceField(
         label=_("Nationality"), required=False, choices=country_choices, widget=FastSelect
     )
-    unit = forms.ModelChoiceField(
+    unit = ListedModelChoiceField(
         label=_("Unit"), required=False, queryset=OrgUnit.objects.none(), empty_label=_("All my units")
     )
     age_min = forms.IntegerField(label=_("Age from"), required=False, min_value=0, max_value=MAX_AGE_YEARS)
     age_max = forms.IntegerField(label=_("Age to"), required=False, min_value=0, max_value=MAX_AGE_YEARS)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES, widget=FastSelect)
 
     def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -122,7 +124,7 @@ class PersonSearchForm(forms.Form):
                 "placeholder": _("Name, document number or Amparo ID"),
             }
         )
-        _choice(self, "nationality").choices = _with_blank(list(countries), _("Any"))
+        _choice(self, "nationality").choices = [("", _("Any")), *country_choices()[1:]]  # sorted once
         for name in ("age_min", "age_max"):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
 
@@ -170,10 +172,10 @@ class AreaFieldsMixin(forms.Form):
     """
 
     country = forms.ChoiceField(label=_("Country"), choices=country_choices, widget=FastSelect)
-    department = forms.ModelChoiceField(
+    department = ListedModelChoiceField(
         label=_("Department / state"), required=False, queryset=AdminArea.objects.none(), empty_label=BLANK[1]
     )
-    municipality = forms.ModelChoiceField(
+    municipality = ListedModelChoiceField(
         label=_("Municipality"), required=False, queryset=AdminArea.objects.none(), empty_label=BLANK[1]
     )
     area_url = reverse_lazy("registry:area_fields")
@@ -231,7 +233,7 @@ class PersonForm(forms.Form):
     given_names = forms.CharField(label=_("Given names"), max_length=150)
     first_surname = forms.CharField(label=_("First surname"), max_length=150, required=False)
     second_surname = forms.CharField(label=_("Second surname"), max_length=150, required=False)
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN, widget=FastSelect)
     gender_identity = forms.ChoiceField(
         label=_("Gender identity"), required=False, choices=_with_blank(GenderIdentity.choices)
     )
@@ -251,7 +253,7 @@ class PersonForm(forms.Form):
     nationality = forms.ChoiceField(
         label=_("Nationality"), required=False, choices=country_choices, widget=FastSelect
     )
-    org_unit = forms.ModelChoiceField(
+    org_unit = ListedModelChoiceField(
         label=_("Unit"),
         queryset=OrgUnit.objects.none(),
         empty_label=None,
@@ -321,7 +323,9 @@ class PersonForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    document_type = forms.ChoiceField(label=_("Document type"), choices=_with_blank(DocumentType.choices))
+    document_type = forms.ChoiceField(
+        label=_("Document type"), choices=_with_blank(DocumentType.choices), widget=FastSelect
+    )
     number = forms.CharField(label=_("Number"), max_length=60)
     issuing_country = forms.ChoiceField(
         label=_("Issuing country"), required=False, choices=country_choices, widget=FastSelect
@@ -333,7 +337,7 @@ class DocumentForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=_with_blank(ContactKind.choices))
+    kind = forms.ChoiceField(label=_("Kind"), choices=_with_blank(ContactKind.choices), widget=FastSelect)
     value = forms.CharField(label=_("Phone, e-mail…"), max_length=200)
 
     def clean(self) -> dict[str, Any]:
@@ -396,7 +400,7 @@ class HouseholdSearchForm(forms.Form):
     STATUS_CHOICES = [("active", _("Active")), ("all", _("All"))]
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES, widget=FastSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -419,7 +423,7 @@ class HouseholdForm(AreaFieldsMixin):
     longitude = forms.DecimalField(
         label=_("Longitude"), required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180
     )
-    org_unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), empty_label=None)
+    org_unit = ListedModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), empty_label=None)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     field_order = [

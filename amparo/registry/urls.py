@@ -1,12 +1,13 @@
 from django.urls import path
 
-from amparo.registry.views import households, persons
+from amparo.registry.views import households, persons, picker
 
 app_name = "registry"
 
 urlpatterns = [
     path("persons/", persons.person_list, name="person_list"),
     path("persons/new/", persons.person_create, name="person_create"),
+    path("persons/pick/", picker.person_picker, name="person_picker"),
     path("persons/<int:pk>/", persons.person_detail, name="person_detail"),
     path("persons/<int:pk>/edit/", persons.person_edit, name="person_edit"),
     path("persons/<int:pk>/archive/", persons.person_archive, name="person_archive"),

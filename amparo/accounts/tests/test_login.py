@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from amparo.accounts.models import UserSession
@@ -130,9 +133,26 @@ def test_session_expires_after_the_idle_time(client, world):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
+def test_the_session_is_saved_at_most_once_a_minute(client, world):
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC), tick=False) as clock:
+        _post_login(client, "caseworker_a", PASSWORD)
+        key = client.session.session_key
+        client.get(reverse("home"))
+        first = Session.objects.get(session_key=key).expire_date
+        clock.shift(datetime.timedelta(seconds=50))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("home")).status_code == 200
+        writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+        assert not [sql for sql in writes if "django_session" in sql]
+        assert Session.objects.get(session_key=key).expire_date == first
+        clock.shift(datetime.timedelta(seconds=20))  # 70 s after the last save
+        client.get(reverse("home"))
+        assert Session.objects.get(session_key=key).expire_date == first + datetime.timedelta(seconds=70)
+
+
 def test_session_settings_are_idle_timeout_and_browser_close():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False  # refreshed once a minute by the middleware
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
     assert settings.SESSION_COOKIE_HTTPONLY is True
 

@@ -23,3 +23,10 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!window.matchMedia("(min-width: 769px)").matches) return;
   document.querySelectorAll("details[data-open-on-desktop]").forEach((details) => { details.open = true; });
 });
+// Person pickers search as one types: Enter in their search box must not submit the form around it.
+document.addEventListener("keydown", (event) => {
+  const target = event.target;
+  if (event.key === "Enter" && target instanceof HTMLInputElement && target.dataset.pickerSearch !== undefined) {
+    event.preventDefault();
+  }
+});
