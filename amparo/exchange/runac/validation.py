@@ -18,8 +18,9 @@ from amparo.exchange.runac import spec
 from amparo.exchange.runac.errors import Issue, IssueCode, Severity, issue
 from amparo.exchange.runac.reading import strip_line_end
 
-DATE_PATTERN = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
-INTEGER_PATTERN = re.compile(r"^\d{1,3}$")
+# ASCII digits only: Python's \d also takes other scripts' digits ("١٥"), which the database cannot store.
+DATE_PATTERN = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$", re.ASCII)
+INTEGER_PATTERN = re.compile(r"^\d{1,3}$", re.ASCII)
 INVALID = object()
 NULL = None
 # Key of a block's columns saying some value holds a backslash (COPY's text format must escape it).

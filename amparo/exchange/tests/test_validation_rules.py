@@ -317,7 +317,9 @@ def test_required_column_left_empty(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("value", ["2023-01-15", "15/1/2023", "31/02/2023", "15/01/23", "mañana"])
+@pytest.mark.parametrize(
+    "value", ["2023-01-15", "15/1/2023", "31/02/2023", "15/01/23", "mañana", "١٥/٠١/٢٠٢٣", "15/01/２０２３"]
+)
 def test_dates_must_be_real_and_dd_mm_yyyy(tmp_path, value):
     errors = rejected_with(tmp_path, {"LEGAJOS": [legajo()], "MPI": [mpi(FECHA_INTERVENCION=value)]})
 
@@ -326,10 +328,11 @@ def test_dates_must_be_real_and_dd_mm_yyyy(tmp_path, value):
     ]
 
 
-def test_integer_column_takes_whole_years(tmp_path):
-    errors = rejected_with(tmp_path, {"LEGAJOS": [legajo(FECHA_NACIMIENTO="", EDAD_AL_INGRESO="diez")]})
+@pytest.mark.parametrize("value", ["diez", "١٠"])
+def test_integer_column_takes_whole_years(tmp_path, value):
+    errors = rejected_with(tmp_path, {"LEGAJOS": [legajo(FECHA_NACIMIENTO="", EDAD_AL_INGRESO=value)]})
 
-    assert errors == [(LEGAJOS, 2, "EDAD_AL_INGRESO", "'diez' no es un número entero de años.")]
+    assert errors == [(LEGAJOS, 2, "EDAD_AL_INGRESO", f"'{value}' no es un número entero de años.")]
 
 
 def test_predefined_values_are_exact(tmp_path):
