@@ -23,7 +23,7 @@ from amparo.accounts.models import OrgUnit, User
 from amparo.audit import services as audit
 from amparo.audit.choices import AuditAction
 from amparo.cases import errors
-from amparo.cases.answers import rows_for_record
+from amparo.cases.answers import changed_fields, rows_for_record
 from amparo.cases.choices import CaseStatus, FormPurpose, InvolvementRole, RiskLevel
 from amparo.cases.errors import CaseErrorCode
 from amparo.cases.models import (
@@ -310,13 +310,13 @@ def case_open(*, actor: User, data: CaseOpenInput) -> Case:
     case.full_clean()
     case.save(force_insert=True)
     _index_answers(
+        case,
         CaseFormRecord.objects.bulk_create(
             [
                 CaseFormRecord(case=case, form=form, form_version=version, data=clean, updated_by=actor)
                 for form, version, clean in cleaned
             ]
         ),
-        fresh=True,
     )
     if data.classification is not None:
         ClassificationChange.objects.create(
@@ -361,6 +361,8 @@ def _bump(case: Case, expected_version: int, **changes: Any) -> None:
     for name, value in changes.items():
         setattr(case, name, value)
     case.version = expected_version + 1
+    if {"org_unit", "org_unit_id", "case_type", "case_type_id"} & set(changes):
+        answer_scope_sync(case)
 
 
 def _require_open(case: Case) -> None:
@@ -431,6 +433,7 @@ def _save_forms(*, actor: User, case: Case, forms: Mapping[str, Mapping[str, Any
     if problems:
         raise FormDataInvalidError(problems)
     saved = []
+    previous: dict[int, tuple[FormVersion, dict[str, Any]]] = {}
     for form, version, clean in pending:
         record = records.get(form.pk)
         if record is None:
@@ -438,22 +441,65 @@ def _save_forms(*, actor: User, case: Case, forms: Mapping[str, Mapping[str, Any
                 case=case, form=form, defaults={"form_version": version, "data": clean, "updated_by": actor}
             )
         else:  # a stale record loses at the caller's version bump (same transaction, rolled back)
+            previous[record.pk] = (record.form_version, record.data)
             record.form_version, record.data, record.updated_by = version, clean, actor
             record.save(update_fields=["form_version", "data", "updated_by", "updated_at"])
         saved.append(record)
-    _index_answers(saved)
+    _index_answers(case, saved, previous=previous)
     return [form.pk for form, _version, _clean in pending]
 
 
-def _index_answers(records: list[CaseFormRecord], *, fresh: bool = False) -> None:
-    """Keep the typed copies of the records' date / number answers in step (see cases.answers)."""
-    if not fresh:
-        CaseAnswerValue.objects.filter(record__in=[record.pk for record in records]).delete()
+def _index_answers(
+    case: Case,
+    records: list[CaseFormRecord],
+    *,
+    previous: Mapping[int, tuple[FormVersion, Mapping[str, Any]]] | None = None,
+) -> None:
+    """Keep the typed copies of the records' answers in step (see cases.answers).
+
+    `previous` maps a record's id to the version and answers it held before this save: then only
+    the rows of the fields whose typed answers changed are deleted and written again (none when
+    nothing typed changed). Without it (a new record) every row is written.
+    """
     rows = []
     for record in records:
         definition = forms_selectors.definition_of(record.form_version)
-        rows += rows_for_record(record, definition, CaseAnswerValue)
-    CaseAnswerValue.objects.bulk_create(rows)
+        only: set[str] | None = None
+        if previous is not None:
+            if record.pk in previous:
+                before_version, before = previous[record.pk]
+                only = changed_fields(
+                    forms_selectors.definition_of(before_version), before, definition, record.data
+                )
+            else:  # written by update_or_create: a record another request created, or none
+                only = None
+                CaseAnswerValue.objects.filter(record=record).delete()
+            if only:
+                CaseAnswerValue.objects.filter(
+                    case_id=case.pk, form_id=record.form_id, field__in=only
+                ).delete()
+            elif only is not None:
+                continue
+        rows += rows_for_record(
+            record,
+            definition,
+            CaseAnswerValue,
+            org_unit_id=case.org_unit_id,
+            case_type_id=case.case_type_id,
+            only=only,
+        )
+    if rows:
+        CaseAnswerValue.objects.bulk_create(rows)
+
+
+def answer_scope_sync(case: Case) -> int:
+    """Copy the case's unit and type into its typed answers (after a move or a change of type).
+
+    Every write that changes `Case.org_unit` or `Case.case_type` must call this (`_bump` does).
+    Returns the rows updated."""
+    return CaseAnswerValue.objects.filter(case_id=case.pk).update(
+        org_unit_id=case.org_unit_id, case_type_id=case.case_type_id
+    )
 
 
 @transaction.atomic
