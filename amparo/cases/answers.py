@@ -131,6 +131,60 @@ def rows_for_record(
     ]
 
 
+def rows_for_intervention(
+    intervention: Any, definition: FormDefinition, model: Any, *, org_unit_id: int, case_type_id: int
+) -> list[Any]:
+    """Unsaved `model` rows (InterventionAnswerValue or its historical twin) for one intervention."""
+    return [
+        model(
+            intervention_id=intervention.pk,
+            case_id=intervention.case_id,
+            intervention_type_id=intervention.intervention_type_id,
+            org_unit_id=org_unit_id,
+            case_type_id=case_type_id,
+            field=answer.field,
+            date_value=answer.date_value,
+            number_value=answer.number_value,
+            option_value=answer.option_value,
+            text_value=answer.text_value,
+        )
+        for answer in answer_values(definition, intervention.data)
+    ]
+
+
+def rebuild_interventions(*, intervention_model: Any, version_model: Any, value_model: Any) -> int:
+    """Fill the interventions' typed table again (read in Python: interventions are far fewer than
+    case records). Returns the rows written."""
+    from amparo.forms.definition import load_definition
+
+    value_model.objects.all().delete()
+    definitions: dict[int, FormDefinition] = {}
+    pending: list[Any] = []
+    written = 0
+    interventions = intervention_model.objects.filter(form_version__isnull=False).select_related("case")
+    interventions = interventions.only(
+        "pk", "case_id", "intervention_type_id", "form_version_id", "data", "case__org_unit_id",
+        "case__case_type_id",
+    ).order_by("pk")  # fmt: skip
+    for intervention in interventions.iterator(chunk_size=2000):
+        definition = definitions.get(intervention.form_version_id)
+        if definition is None:
+            version = version_model.objects.get(pk=intervention.form_version_id)
+            definition = definitions[version.pk] = load_definition(version.definition)
+        pending += rows_for_intervention(
+            intervention,
+            definition,
+            value_model,
+            org_unit_id=intervention.case.org_unit_id,
+            case_type_id=intervention.case.case_type_id,
+        )
+        if len(pending) >= 5000:
+            value_model.objects.bulk_create(pending)
+            written, pending = written + len(pending), []
+    value_model.objects.bulk_create(pending)
+    return written + len(pending)
+
+
 def changed_fields(
     before: FormDefinition | None,
     previous: Mapping[str, Any] | None,

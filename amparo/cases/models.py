@@ -326,6 +326,55 @@ class Intervention(TimeStampedModel):
         indexes = [models.Index(fields=["case", "-occurred_on"], name="intervention_case_date_idx")]
 
 
+class InterventionAnswerValue(models.Model):
+    """A typed answer of an `Intervention`'s form, as `CaseAnswerValue` is for case form records
+    (same kinds of rows, same `field` paths; see `amparo.cases.answers`).
+
+    Written with every intervention; no list filters over intervention answers yet, the table and
+    its indexes are there so one can be added without a backfill. Never edited by hand.
+    """
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
+    intervention_type = models.ForeignKey(
+        InterventionType, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    case_type = models.ForeignKey(
+        CaseType, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    field = models.CharField(max_length=300)
+    date_value = models.DateField(null=True)
+    number_value = models.FloatField(null=True)
+    option_value = models.CharField(max_length=255, null=True)
+    text_value = models.TextField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["intervention_type", "field", "date_value", "org_unit", "case"],
+                name="intervention_answer_date_idx",
+                condition=models.Q(date_value__isnull=False),
+            ),
+            models.Index(
+                fields=["intervention_type", "field", "number_value", "org_unit", "case"],
+                name="intervention_answer_number_idx",
+                condition=models.Q(number_value__isnull=False),
+            ),
+            models.Index(
+                fields=["intervention_type", "field", "option_value", "org_unit", "case"],
+                name="intervention_answer_option_idx",
+                condition=models.Q(option_value__isnull=False),
+            ),
+            models.Index(fields=["case"], name="intervention_answer_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.intervention_id}:{self.field}"
+
+
 class SavedFilter(models.Model):
     """A user's named case-list filter (the list's query string)."""
 

@@ -23,7 +23,7 @@ from amparo.accounts.models import OrgUnit, User
 from amparo.audit import services as audit
 from amparo.audit.choices import AuditAction
 from amparo.cases import errors
-from amparo.cases.answers import changed_fields, rows_for_record
+from amparo.cases.answers import changed_fields, rows_for_intervention, rows_for_record
 from amparo.cases.choices import CaseStatus, FormPurpose, InvolvementRole, RiskLevel
 from amparo.cases.errors import CaseErrorCode
 from amparo.cases.models import (
@@ -37,6 +37,7 @@ from amparo.cases.models import (
     Classification,
     ClassificationChange,
     Intervention,
+    InterventionAnswerValue,
     InterventionType,
     SavedFilter,
     StatusChange,
@@ -496,10 +497,11 @@ def answer_scope_sync(case: Case) -> int:
     """Copy the case's unit and type into its typed answers (after a move or a change of type).
 
     Every write that changes `Case.org_unit` or `Case.case_type` must call this (`_bump` does).
-    Returns the rows updated."""
+    Returns the rows updated (case form and intervention answers)."""
+    scope = {"org_unit_id": case.org_unit_id, "case_type_id": case.case_type_id}
     return CaseAnswerValue.objects.filter(case_id=case.pk).update(
-        org_unit_id=case.org_unit_id, case_type_id=case.case_type_id
-    )
+        **scope
+    ) + InterventionAnswerValue.objects.filter(case_id=case.pk).update(**scope)
 
 
 @transaction.atomic
@@ -673,6 +675,16 @@ def intervention_record(
     )
     intervention.full_clean()
     intervention.save(force_insert=True)
+    if version is not None:
+        InterventionAnswerValue.objects.bulk_create(
+            rows_for_intervention(
+                intervention,
+                forms_selectors.definition_of(version),
+                InterventionAnswerValue,
+                org_unit_id=case.org_unit_id,
+                case_type_id=case.case_type_id,
+            )
+        )
     audit.record(
         actor=actor,
         action=AuditAction.INTERVENTION_RECORDED,

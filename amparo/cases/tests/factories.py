@@ -142,6 +142,8 @@ def visit_definition() -> dict[str, Any]:
                 "label": {"es": "Visita"},
                 "fields": [
                     {"name": "hallazgos", "type": "text", "label": {"es": "Hallazgos"}, "required": True},
+                    {"name": "proxima_visita", "type": "date", "label": {"es": "Próxima visita"}},
+                    {"name": "ninos_presentes", "type": "yes_no", "label": {"es": "¿Niños presentes?"}},
                     {
                         "name": "observacion_reservada",
                         "type": "text",

@@ -255,3 +255,41 @@ def test_a_save_rewrites_only_the_typed_rows_that_changed(case_world, config, sp
 
     rebuild(record_model=CaseFormRecord, version_model=FormVersion, value_model=CaseAnswerValue)
     assert sorted(CaseAnswerValue.objects.filter(case=case).values_list(*columns), key=str) == incremental
+
+
+def test_intervention_answers_are_typed_and_follow_the_case(case_world, config, spread):
+    from amparo.cases.answers import rebuild_interventions
+    from amparo.cases.models import Intervention, InterventionAnswerValue
+    from amparo.forms.models import FormVersion
+
+    in_a, _in_b = spread
+    case = in_a[0]
+    visit_type = config.case_type.intervention_types.get(form=config.visit)
+    intervention = services.intervention_record(
+        actor=case_world.caseworker_a,
+        case=case,
+        intervention_type=visit_type,
+        occurred_on=datetime.date(2026, 5, 2),
+        data={"hallazgos": "Vivienda en orden", "proxima_visita": "2026-06-01", "ninos_presentes": True},
+    )
+    columns = ("field", "date_value", "option_value", "org_unit_id", "case_type_id", "intervention_type_id")
+    rows = sorted(
+        InterventionAnswerValue.objects.filter(intervention=intervention).values_list(*columns), key=str
+    )
+    unit, kind = case_world.unit_a.pk, config.case_type.pk
+    assert rows == sorted(
+        [
+            ("ninos_presentes", None, "true", unit, kind, visit_type.pk),
+            ("proxima_visita", datetime.date(2026, 6, 1), None, unit, kind, visit_type.pk),
+        ],
+        key=str,
+    )
+    services._bump(case, case.version, org_unit=case_world.unit_b)
+    assert set(InterventionAnswerValue.objects.filter(case=case).values_list("org_unit_id", flat=True)) == {
+        case_world.unit_b.pk
+    }
+    before = sorted(InterventionAnswerValue.objects.values_list(*columns), key=str)
+    written = rebuild_interventions(
+        intervention_model=Intervention, version_model=FormVersion, value_model=InterventionAnswerValue
+    )
+    assert (written, sorted(InterventionAnswerValue.objects.values_list(*columns), key=str)) == (2, before)
