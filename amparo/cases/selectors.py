@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Coalesce
 
@@ -166,17 +167,29 @@ def _typed_scope(user: User | None, filters: "CaseFilters") -> Q:
 def _with_typed_filters(
     cases: QuerySet[Case], filters: list[tuple[FieldFilter, Q]], scope: Q
 ) -> QuerySet[Case]:
-    """One EXISTS over the typed answers per (form, field): for a repeat group, every condition on
-    the field holds for the same instance ("a sibling aged 3 to 5")."""
+    """The cases having typed rows for every (form, field) filtered, all conditions on one field
+    holding for the same row ("a sibling aged 3 to 5").
+
+    One field is one `IN (SELECT case_id …)`; several are one `IN (… INTERSECT …)`: each field's
+    rows come from its own index scan and the sets are intersected by hashing. (As separate
+    EXISTS, PostgreSQL misjudged how many rows a (field, range) keeps — 3,700 estimated against
+    35,000 — and probed one field's rows case by case: 1.4 s for the national admin.)
+    """
     by_field: dict[tuple[int, str], list[Q]] = defaultdict(list)
     for item, condition in filters:
         by_field[(item.form_id, item.field)].append(condition)
+    selects = []
     for (form_id, name), conditions in by_field.items():
-        values = CaseAnswerValue.objects.filter(scope, case=OuterRef("pk"), form_id=form_id, field=name)
+        values = CaseAnswerValue.objects.filter(scope, form_id=form_id, field=name)
         for condition in conditions:
             values = values.filter(condition)
-        cases = cases.filter(Exists(values))
-    return cases
+        selects.append(values.order_by().values("case_id"))
+    if len(selects) <= 1:
+        return cases.filter(pk__in=selects[0]) if selects else cases
+    compiled = [select.query.sql_with_params() for select in selects]
+    sql = " INTERSECT ".join(part for part, _params in compiled)
+    params = tuple(param for _part, part_params in compiled for param in part_params)
+    return cases.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - Django-compiled SQL and its params
 
 
 def _with_form_filters(cases: QuerySet[Case], filters: tuple[FieldFilter, ...], scope: Q) -> QuerySet[Case]:
@@ -224,7 +237,9 @@ def case_list(*, user: User | None, filters: CaseFilters) -> QuerySet[Case]:
     order = SORTS.get(filters.sort, SORTS["-opened_on"])
     if filters.fields:
         cases = _with_form_filters(cases, filters.fields, _typed_scope(user, filters))
-        if any(_typed_condition(item) is not None for item in filters.fields):
+        if any(
+            item.operator in ("gte", "lte") and _typed_condition(item) is not None for item in filters.fields
+        ):
             order = _unindexed(order)
     return cases.order_by(*order)
 
