@@ -200,7 +200,7 @@ def person_references(user: User | None) -> References:
 def _clean_answers(
     *, actor: User | None, form: Form, data: Mapping[str, Any], previous: Mapping[str, Any] | None
 ) -> tuple[FormVersion, dict[str, Any], dict[str, list[str]]]:
-    version = forms_selectors.latest_version(form)
+    version = forms_selectors.latest_version(form, with_definition=False)
     if version is None:
         raise ApplicationError(str(errors.FORM_NOT_PUBLISHED_MESSAGE), code=CaseErrorCode.FORM_NOT_PUBLISHED)
     definition = forms_selectors.definition_of(version)
@@ -392,7 +392,7 @@ def case_update(
     if owner is not None and owner.pk != case.owner_id:
         _check_owner(owner, case.org_unit)
         changes["owner"] = owner
-    saved_forms = _save_forms(actor=actor, case=case, forms=forms or {})
+    saved_forms = [record.form_id for record in _save_forms(actor=actor, case=case, forms=forms or {})]
     if not changes and not saved_forms:
         return case
     _bump(case, expected_version, **changes)
@@ -406,10 +406,19 @@ def case_update(
     return case
 
 
-def _save_forms(*, actor: User, case: Case, forms: Mapping[str, Mapping[str, Any]]) -> list[int]:
+def _save_forms(
+    *,
+    actor: User,
+    case: Case,
+    forms: Mapping[str, Mapping[str, Any]],
+    links: Mapping[str, Form] | None = None,
+) -> list[CaseFormRecord]:
+    """Validate and save answers to forms of the case's type (`links`: identifier → form, when the
+    caller already checked them); returns the saved records."""
     if not forms:
         return []
-    links = {link.form.identifier: link.form for link in case.case_type.type_forms.select_related("form")}
+    if links is None:
+        links = {link.form.identifier: link.form for link in case.case_type.type_forms.select_related("form")}
     records = {record.form_id: record for record in case.form_records.all()}
     problems: dict[str, dict[str, list[str]]] = {}
     pending: list[tuple[Form, FormVersion, dict[str, Any]]] = []
@@ -447,7 +456,7 @@ def _save_forms(*, actor: User, case: Case, forms: Mapping[str, Mapping[str, Any
             record.save(update_fields=["form_version", "data", "updated_by", "updated_at"])
         saved.append(record)
     _index_answers(case, saved, previous=previous)
-    return [form.pk for form, _version, _clean in pending]
+    return saved
 
 
 def _index_answers(
@@ -512,7 +521,9 @@ def case_form_save(
     _require(actor, Permission.CASE_EDIT, case)
     _require_open(case)
     _type_form(case.case_type, form)
-    _save_forms(actor=actor, case=case, forms={form.identifier: data})
+    (record,) = _save_forms(
+        actor=actor, case=case, forms={form.identifier: data}, links={form.identifier: form}
+    )
     _bump(case, expected_version)
     audit.record(
         actor=actor,
@@ -521,7 +532,7 @@ def case_form_save(
         extra={"form": form.pk, "version": case.version},
     )
     _cases_written(case.pk)
-    return CaseFormRecord.objects.get(case=case, form=form)
+    return record
 
 
 @transaction.atomic
