@@ -323,7 +323,11 @@ def case_get(
     """One case the user may reach for `permission`, or Http404 (missing and forbidden alike, audited).
 
     `with_involved=False` skips loading the persons involved (pages that do not show them)."""
-    records = CaseFormRecord.objects.select_related("form", "form_version")
+    # The forms' draft and the versions' definition JSON stay unread (a 200-field form's are ~100 kB
+    # each): definitions come from `forms_selectors.definition_of`, parsed once per process.
+    records = CaseFormRecord.objects.select_related("form", "form_version").defer(
+        "form__draft", "form_version__definition"
+    )
     prefetch = [Prefetch("form_records", queryset=records)]
     if with_involved:
         prefetch.append(Prefetch("involved", queryset=CasePerson.objects.select_related("person")))
@@ -399,7 +403,8 @@ def case_type_get(case_type_id: Any) -> CaseType:
 
 
 def type_forms(case_type: CaseType) -> list[CaseTypeForm]:
-    return list(case_type.type_forms.select_related("form").order_by("position", "id"))
+    """The type's forms in order (without the forms' draft JSON, which only the builder reads)."""
+    return list(case_type.type_forms.select_related("form").defer("form__draft").order_by("position", "id"))
 
 
 def classifications_of(case_type: CaseType, *, active_only: bool = True) -> QuerySet[Classification]:
