@@ -301,8 +301,8 @@ def rebuild(*, record_model: Any, version_model: Any, value_model: Any, batch: i
         "value": value_model._meta.db_table,
         "case": record_model._meta.get_field("case").related_model._meta.db_table,
     }
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:  # inside a transaction, pending FK checks forbid TRUNCATE
             cursor.execute(f'TRUNCATE "{tables["value"]}"')
     else:
         value_model.objects.all().delete()
