@@ -293,3 +293,20 @@ def test_intervention_answers_are_typed_and_follow_the_case(case_world, config, 
         intervention_model=Intervention, version_model=FormVersion, value_model=InterventionAnswerValue
     )
     assert (written, sorted(InterventionAnswerValue.objects.values_list(*columns), key=str)) == (2, before)
+
+
+def test_reachable_units_are_those_of_the_access_policy(case_world):
+    from amparo.accounts import access
+    from amparo.accounts.choices import Permission
+    from amparo.accounts.models import OrgUnit
+
+    world = case_world
+    view = Permission.CASE_VIEW
+    assert access.reachable_unit_ids(world.caseworker_a, view) == {world.unit_a.pk}
+    assert access.reachable_unit_ids(world.own_worker_a, view) == {world.unit_a.pk}
+    subtree = set(OrgUnit.objects.filter(path__startswith=world.mx.path).values_list("pk", flat=True))
+    assert world.unit_a.pk in subtree
+    assert world.unit_b.pk not in subtree
+    assert access.reachable_unit_ids(world.supervisor_mx, view) == subtree
+    assert access.reachable_unit_ids(world.national_admin, view) is None  # ALL: no narrowing
+    assert access.reachable_unit_ids(world.auditor, view) == set()  # no case permission: nothing
