@@ -138,7 +138,9 @@ def _typed_condition(item: FieldFilter) -> Q | None:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 return Q(**{f"number_value__{item.operator}": float(value)})
         return None
-    if item.operator in ("eq", "has") and item.kind in OPTION_KINDS:
+    # "eq" on a select one or yes/no, "has" on a select multiple: what the JSON comparison matches
+    single = item.operator == "eq" and item.kind in (FieldType.SELECT_ONE, FieldType.YES_NO)
+    if single or (item.operator == "has" and item.kind == FieldType.SELECT_MULTIPLE):
         option = answers.typed_option(value)
         if option is not None and isinstance(value, bool) == (item.kind == FieldType.YES_NO):
             return Q(option_value=option)
