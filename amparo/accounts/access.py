@@ -140,6 +140,25 @@ def scope_filter(
     return condition
 
 
+def reachable_unit_ids(user: AnyUser | None, permission: Permission) -> set[int] | None:
+    """Ids of the units owning the records `user` may reach for `permission`; None for every unit.
+
+    A necessary condition, not a sufficient one (an OWN grant reaches only the user's records in
+    its unit): for narrowing denormalised copies (e.g. typed form answers) before `visible` is
+    applied to the records themselves. Inactive units count, as in `scope_filter`."""
+    grants = _grants_with(user, permission)
+    if any(grant.scope == Scope.ALL for grant in grants):
+        return None
+    ids = {grant.unit_id for grant in grants if grant.scope != Scope.SUBTREE}
+    subtrees = [grant.unit_path for grant in grants if grant.scope == Scope.SUBTREE]
+    if subtrees:
+        condition = Q(pk__in=[])
+        for path in subtrees:
+            condition |= Q(path__startswith=path)
+        ids |= set(OrgUnit.objects.filter(condition).values_list("pk", flat=True))
+    return ids
+
+
 def visible[M: models.Model](
     user: AnyUser | None, queryset: QuerySet[M], permission: Permission
 ) -> QuerySet[M]:

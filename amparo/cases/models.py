@@ -217,30 +217,51 @@ class CaseFormRecord(models.Model):
 
 
 class CaseAnswerValue(models.Model):
-    """A date or number answer of a `CaseFormRecord`, typed, so a range filter can use an index.
+    """A typed answer of a `CaseFormRecord` (date, number, option, or short text in a repeat group),
+    so filters can use an index.
 
     Written by the services with every record (see `amparo.cases.answers`): `field` is the field's
-    name, or `group/name` inside a repeat group (one row per instance). Never edited by hand.
+    name, or `group/name` inside a repeat group (one row per instance; one row per chosen value of a
+    select multiple). `org_unit` and `case_type` copy the case's, kept in step by the services
+    (`services.sync_answer_scope`), so a filter within the viewer's units is read from this table
+    alone; the case list still applies the access policy to the cases themselves. They carry no
+    foreign-key constraint (copies of the case's own, already constrained columns; a constraint
+    would cost two lookups per row written). Never edited by hand.
     """
 
     record = models.ForeignKey(CaseFormRecord, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
     form = models.ForeignKey("forms.Form", on_delete=models.PROTECT, related_name="+", db_index=False)
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    case_type = models.ForeignKey(
+        CaseType, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
     field = models.CharField(max_length=300)
     date_value = models.DateField(null=True)
     number_value = models.FloatField(null=True)
+    option_value = models.CharField(max_length=255, null=True)
+    text_value = models.TextField(null=True)
 
     class Meta:
         indexes = [
+            # Key columns after the value let the scans check the unit and type, and give the case,
+            # from the index alone (index-only scans once the table is vacuumed).
             models.Index(
-                fields=["form", "field", "date_value"],
+                fields=["form", "field", "date_value", "org_unit", "case_type", "case"],
                 name="case_answer_date_idx",
                 condition=models.Q(date_value__isnull=False),
             ),
             models.Index(
-                fields=["form", "field", "number_value"],
+                fields=["form", "field", "number_value", "org_unit", "case_type", "case"],
                 name="case_answer_number_idx",
                 condition=models.Q(number_value__isnull=False),
+            ),
+            models.Index(
+                fields=["form", "field", "option_value", "org_unit", "case_type", "case"],
+                name="case_answer_option_idx",
+                condition=models.Q(option_value__isnull=False),
             ),
             models.Index(fields=["case", "form", "field"], name="case_answer_case_idx"),
         ]
@@ -303,6 +324,55 @@ class Intervention(TimeStampedModel):
     class Meta:
         ordering = ["case", "-occurred_on", "-id"]
         indexes = [models.Index(fields=["case", "-occurred_on"], name="intervention_case_date_idx")]
+
+
+class InterventionAnswerValue(models.Model):
+    """A typed answer of an `Intervention`'s form, as `CaseAnswerValue` is for case form records
+    (same kinds of rows, same `field` paths; see `amparo.cases.answers`).
+
+    Written with every intervention; no list filters over intervention answers yet, the table and
+    its indexes are there so one can be added without a backfill. Never edited by hand.
+    """
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
+    intervention_type = models.ForeignKey(
+        InterventionType, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    case_type = models.ForeignKey(
+        CaseType, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    field = models.CharField(max_length=300)
+    date_value = models.DateField(null=True)
+    number_value = models.FloatField(null=True)
+    option_value = models.CharField(max_length=255, null=True)
+    text_value = models.TextField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["intervention_type", "field", "date_value", "org_unit", "case"],
+                name="intervention_answer_date_idx",
+                condition=models.Q(date_value__isnull=False),
+            ),
+            models.Index(
+                fields=["intervention_type", "field", "number_value", "org_unit", "case"],
+                name="intervention_answer_number_idx",
+                condition=models.Q(number_value__isnull=False),
+            ),
+            models.Index(
+                fields=["intervention_type", "field", "option_value", "org_unit", "case"],
+                name="intervention_answer_option_idx",
+                condition=models.Q(option_value__isnull=False),
+            ),
+            models.Index(fields=["case"], name="intervention_answer_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.intervention_id}:{self.field}"
 
 
 class SavedFilter(models.Model):

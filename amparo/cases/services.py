@@ -23,7 +23,7 @@ from amparo.accounts.models import OrgUnit, User
 from amparo.audit import services as audit
 from amparo.audit.choices import AuditAction
 from amparo.cases import errors
-from amparo.cases.answers import rows_for_record
+from amparo.cases.answers import changed_fields, rows_for_intervention, rows_for_record
 from amparo.cases.choices import CaseStatus, FormPurpose, InvolvementRole, RiskLevel
 from amparo.cases.errors import CaseErrorCode
 from amparo.cases.models import (
@@ -37,6 +37,7 @@ from amparo.cases.models import (
     Classification,
     ClassificationChange,
     Intervention,
+    InterventionAnswerValue,
     InterventionType,
     SavedFilter,
     StatusChange,
@@ -199,7 +200,7 @@ def person_references(user: User | None) -> References:
 def _clean_answers(
     *, actor: User | None, form: Form, data: Mapping[str, Any], previous: Mapping[str, Any] | None
 ) -> tuple[FormVersion, dict[str, Any], dict[str, list[str]]]:
-    version = forms_selectors.latest_version(form)
+    version = forms_selectors.latest_version(form, with_definition=False)
     if version is None:
         raise ApplicationError(str(errors.FORM_NOT_PUBLISHED_MESSAGE), code=CaseErrorCode.FORM_NOT_PUBLISHED)
     definition = forms_selectors.definition_of(version)
@@ -310,13 +311,13 @@ def case_open(*, actor: User, data: CaseOpenInput) -> Case:
     case.full_clean()
     case.save(force_insert=True)
     _index_answers(
+        case,
         CaseFormRecord.objects.bulk_create(
             [
                 CaseFormRecord(case=case, form=form, form_version=version, data=clean, updated_by=actor)
                 for form, version, clean in cleaned
             ]
         ),
-        fresh=True,
     )
     if data.classification is not None:
         ClassificationChange.objects.create(
@@ -361,6 +362,8 @@ def _bump(case: Case, expected_version: int, **changes: Any) -> None:
     for name, value in changes.items():
         setattr(case, name, value)
     case.version = expected_version + 1
+    if {"org_unit", "org_unit_id", "case_type", "case_type_id"} & set(changes):
+        answer_scope_sync(case)
 
 
 def _require_open(case: Case) -> None:
@@ -389,7 +392,7 @@ def case_update(
     if owner is not None and owner.pk != case.owner_id:
         _check_owner(owner, case.org_unit)
         changes["owner"] = owner
-    saved_forms = _save_forms(actor=actor, case=case, forms=forms or {})
+    saved_forms = [record.form_id for record in _save_forms(actor=actor, case=case, forms=forms or {})]
     if not changes and not saved_forms:
         return case
     _bump(case, expected_version, **changes)
@@ -403,10 +406,19 @@ def case_update(
     return case
 
 
-def _save_forms(*, actor: User, case: Case, forms: Mapping[str, Mapping[str, Any]]) -> list[int]:
+def _save_forms(
+    *,
+    actor: User,
+    case: Case,
+    forms: Mapping[str, Mapping[str, Any]],
+    links: Mapping[str, Form] | None = None,
+) -> list[CaseFormRecord]:
+    """Validate and save answers to forms of the case's type (`links`: identifier → form, when the
+    caller already checked them); returns the saved records."""
     if not forms:
         return []
-    links = {link.form.identifier: link.form for link in case.case_type.type_forms.select_related("form")}
+    if links is None:
+        links = {link.form.identifier: link.form for link in case.case_type.type_forms.select_related("form")}
     records = {record.form_id: record for record in case.form_records.all()}
     problems: dict[str, dict[str, list[str]]] = {}
     pending: list[tuple[Form, FormVersion, dict[str, Any]]] = []
@@ -431,6 +443,7 @@ def _save_forms(*, actor: User, case: Case, forms: Mapping[str, Mapping[str, Any
     if problems:
         raise FormDataInvalidError(problems)
     saved = []
+    previous: dict[int, tuple[FormVersion, dict[str, Any]]] = {}
     for form, version, clean in pending:
         record = records.get(form.pk)
         if record is None:
@@ -438,22 +451,66 @@ def _save_forms(*, actor: User, case: Case, forms: Mapping[str, Mapping[str, Any
                 case=case, form=form, defaults={"form_version": version, "data": clean, "updated_by": actor}
             )
         else:  # a stale record loses at the caller's version bump (same transaction, rolled back)
+            previous[record.pk] = (record.form_version, record.data)
             record.form_version, record.data, record.updated_by = version, clean, actor
             record.save(update_fields=["form_version", "data", "updated_by", "updated_at"])
         saved.append(record)
-    _index_answers(saved)
-    return [form.pk for form, _version, _clean in pending]
+    _index_answers(case, saved, previous=previous)
+    return saved
 
 
-def _index_answers(records: list[CaseFormRecord], *, fresh: bool = False) -> None:
-    """Keep the typed copies of the records' date / number answers in step (see cases.answers)."""
-    if not fresh:
-        CaseAnswerValue.objects.filter(record__in=[record.pk for record in records]).delete()
+def _index_answers(
+    case: Case,
+    records: list[CaseFormRecord],
+    *,
+    previous: Mapping[int, tuple[FormVersion, Mapping[str, Any]]] | None = None,
+) -> None:
+    """Keep the typed copies of the records' answers in step (see cases.answers).
+
+    `previous` maps a record's id to the version and answers it held before this save: then only
+    the rows of the fields whose typed answers changed are deleted and written again (none when
+    nothing typed changed). Without it (a new record) every row is written.
+    """
     rows = []
     for record in records:
         definition = forms_selectors.definition_of(record.form_version)
-        rows += rows_for_record(record, definition, CaseAnswerValue)
-    CaseAnswerValue.objects.bulk_create(rows)
+        only: set[str] | None = None
+        if previous is not None:
+            if record.pk in previous:
+                before_version, before = previous[record.pk]
+                only = changed_fields(
+                    forms_selectors.definition_of(before_version), before, definition, record.data
+                )
+            else:  # written by update_or_create: a record another request created, or none
+                only = None
+                CaseAnswerValue.objects.filter(record=record).delete()
+            if only:
+                CaseAnswerValue.objects.filter(
+                    case_id=case.pk, form_id=record.form_id, field__in=only
+                ).delete()
+            elif only is not None:
+                continue
+        rows += rows_for_record(
+            record,
+            definition,
+            CaseAnswerValue,
+            org_unit_id=case.org_unit_id,
+            case_type_id=case.case_type_id,
+            only=only,
+        )
+    if rows:
+        CaseAnswerValue.objects.bulk_create(rows)
+
+
+def answer_scope_sync(case: Case) -> int:
+    """Copy the case's unit and type into its typed answers (after a move or a change of type).
+
+    Every write that changes `Case.org_unit` or `Case.case_type` must call this (`_bump` does).
+    Returns the rows updated (case form and intervention answers)."""
+    scope = {"org_unit_id": case.org_unit_id, "case_type_id": case.case_type_id}
+    return CaseAnswerValue.objects.filter(case_id=case.pk).update(
+        **scope
+    ) + InterventionAnswerValue.objects.filter(case_id=case.pk).update(**scope)
 
 
 @transaction.atomic
@@ -464,7 +521,9 @@ def case_form_save(
     _require(actor, Permission.CASE_EDIT, case)
     _require_open(case)
     _type_form(case.case_type, form)
-    _save_forms(actor=actor, case=case, forms={form.identifier: data})
+    (record,) = _save_forms(
+        actor=actor, case=case, forms={form.identifier: data}, links={form.identifier: form}
+    )
     _bump(case, expected_version)
     audit.record(
         actor=actor,
@@ -473,7 +532,7 @@ def case_form_save(
         extra={"form": form.pk, "version": case.version},
     )
     _cases_written(case.pk)
-    return CaseFormRecord.objects.get(case=case, form=form)
+    return record
 
 
 @transaction.atomic
@@ -627,6 +686,16 @@ def intervention_record(
     )
     intervention.full_clean()
     intervention.save(force_insert=True)
+    if version is not None:
+        InterventionAnswerValue.objects.bulk_create(
+            rows_for_intervention(
+                intervention,
+                forms_selectors.definition_of(version),
+                InterventionAnswerValue,
+                org_unit_id=case.org_unit_id,
+                case_type_id=case.case_type_id,
+            )
+        )
     audit.record(
         actor=actor,
         action=AuditAction.INTERVENTION_RECORDED,

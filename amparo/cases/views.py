@@ -452,7 +452,7 @@ def case_form_edit(request: AuthenticatedRequest, pk: int, form_id: int) -> Http
     link = next((item for item in selectors.type_forms(case.case_type) if item.form_id == form_id), None)
     access.require(link is not None)
     assert link is not None
-    version = forms_selectors.latest_version(link.form)
+    version = forms_selectors.latest_version(link.form, with_definition=False)
     access.require(version is not None)
     assert version is not None
     definition = forms_selectors.definition_of(version)

@@ -93,6 +93,12 @@ def registration_definition() -> dict[str, Any]:
                             {"name": "hermano_edad", "type": "integer", "label": {"es": "Edad", "en": "Age"}},
                             {"name": "hermano_nacimiento", "type": "date", "label": {"es": "Nacimiento"}},
                             {
+                                "name": "hermano_necesidad",
+                                "type": "select_one",
+                                "options": "necesidades",
+                                "label": {"es": "Necesidad", "en": "Need"},
+                            },
+                            {
                                 "name": "hermano_paradero",
                                 "type": "integer",
                                 "label": {"es": "Código de paradero"},
@@ -136,6 +142,8 @@ def visit_definition() -> dict[str, Any]:
                 "label": {"es": "Visita"},
                 "fields": [
                     {"name": "hallazgos", "type": "text", "label": {"es": "Hallazgos"}, "required": True},
+                    {"name": "proxima_visita", "type": "date", "label": {"es": "Próxima visita"}},
+                    {"name": "ninos_presentes", "type": "yes_no", "label": {"es": "¿Niños presentes?"}},
                     {
                         "name": "observacion_reservada",
                         "type": "text",

@@ -70,18 +70,24 @@ def _listed(user, config, *fields: FieldFilter) -> list[int]:
 
 
 def test_typed_answers_follow_every_write(case_world, config, cases):
-    rows = CaseAnswerValue.objects.filter(case=cases[2]).values_list("field", "date_value", "number_value")
+    columns = ("field", "date_value", "number_value", "option_value", "text_value")
+    rows = CaseAnswerValue.objects.filter(case=cases[2]).values_list(*columns)
     assert sorted(rows, key=str) == sorted(
         [
-            ("edad", None, 7.0),
-            ("fecha_ingreso", datetime.date(2026, 3, 20), None),
-            ("hermanos/hermano_edad", None, 10.0),
-            ("hermanos/hermano_edad", None, 1.0),
-            ("hermanos/hermano_nacimiento", datetime.date(2016, 5, 5), None),
-            ("hermanos/hermano_nacimiento", datetime.date(2025, 1, 20), None),
+            ("motivo", None, None, "abandono", None),
+            ("edad", None, 7.0, None, None),
+            ("fecha_ingreso", datetime.date(2026, 3, 20), None, None, None),
+            ("hermanos/hermano_nombre", None, None, None, "Luis"),
+            ("hermanos/hermano_nombre", None, None, None, "Rosa"),
+            ("hermanos/hermano_edad", None, 10.0, None, None),
+            ("hermanos/hermano_edad", None, 1.0, None, None),
+            ("hermanos/hermano_nacimiento", datetime.date(2016, 5, 5), None, None, None),
+            ("hermanos/hermano_nacimiento", datetime.date(2025, 1, 20), None, None, None),
         ],
         key=str,
     )
+    scopes = CaseAnswerValue.objects.filter(case=cases[2]).values_list("org_unit_id", "case_type_id")
+    assert set(scopes) == {(case_world.unit_a.pk, config.case_type.pk)}
     case = cases[2]
     services.case_form_save(
         actor=case_world.caseworker_a,
@@ -90,18 +96,30 @@ def test_typed_answers_follow_every_write(case_world, config, cases):
         data={"motivo": "violencia", "fecha_ingreso": "2026-03-21"},
         expected_version=case.version,
     )
-    rows = CaseAnswerValue.objects.filter(case=case).values_list("field", "date_value", "number_value")
-    assert list(rows) == [("fecha_ingreso", datetime.date(2026, 3, 21), None)]
+    rows = CaseAnswerValue.objects.filter(case=case).values_list(*columns)
+    assert sorted(rows, key=str) == [
+        ("fecha_ingreso", datetime.date(2026, 3, 21), None, None, None),
+        ("motivo", None, None, "violencia", None),
+    ]
 
 
 def test_rebuild_writes_what_the_services_write(cases):
-    before = sorted(CaseAnswerValue.objects.values_list("record_id", "field", "date_value", "number_value"))
+    columns = (
+        "record_id",
+        "field",
+        "date_value",
+        "number_value",
+        "option_value",
+        "text_value",
+        "org_unit_id",
+    )
+    before = sorted(CaseAnswerValue.objects.values_list(*columns, "case_type_id"), key=str)
     assert before
     CaseAnswerValue.objects.all().delete()
     written = answers.rebuild(
         record_model=CaseFormRecord, version_model=FormVersion, value_model=CaseAnswerValue, batch=3
     )
-    after = sorted(CaseAnswerValue.objects.values_list("record_id", "field", "date_value", "number_value"))
+    after = sorted(CaseAnswerValue.objects.values_list(*columns, "case_type_id"), key=str)
     assert (written, after) == (len(before), before)
 
 
@@ -119,8 +137,8 @@ def test_date_range_through_typed_answers_equals_the_json_comparison(case_world,
     form = config.registration.pk
     typed = [FieldFilter(form, "fecha_ingreso", op, value, FieldType.DATE) for op, value in bounds.items()]
     plain = [FieldFilter(form, "fecha_ingreso", op, value) for op, value in bounds.items()]
-    assert all(selectors._typed_value(item) is not None for item in typed)
-    assert all(selectors._typed_value(item) is None for item in plain)
+    assert all(selectors._typed_condition(item) is not None for item in typed)
+    assert all(selectors._typed_condition(item) is None for item in plain)
     user = case_world.caseworker_a
     assert _listed(user, config, *typed) == _listed(user, config, *plain)
     # …combined with an option filter too
@@ -130,7 +148,7 @@ def test_date_range_through_typed_answers_equals_the_json_comparison(case_world,
 
 def test_a_date_that_does_not_parse_is_compared_as_before(case_world, config, cases):
     item = FieldFilter(config.registration.pk, "fecha_ingreso", "gte", "2026-02", FieldType.DATE)
-    assert selectors._typed_value(item) is None
+    assert selectors._typed_condition(item) is None
     plain = FieldFilter(config.registration.pk, "fecha_ingreso", "gte", "2026-02")
     assert _listed(case_world.caseworker_a, config, item) == _listed(case_world.caseworker_a, config, plain)
 
@@ -158,7 +176,7 @@ def test_repeat_filters_offered_within_clearance_only(case_world, config, cases)
     prefix = f"f.{config.registration.pk}."
     assert {prefix + "hermanos/hermano_edad", prefix + "hermanos/hermano_nacimiento"} <= keys
     assert prefix + "hermanos/hermano_paradero" not in keys  # sensitive, above the caseworker's clearance
-    assert prefix + "hermanos/hermano_nombre" not in keys  # text inside a repeat: not offered (yet)
+    assert prefix + "hermanos/hermano_nombre" in keys  # short text inside a repeat: "contains"
     labels = [w["label"] for w in response.context["widgets"] if w["key"] == prefix + "hermanos/hermano_edad"]
     assert labels == ["Siblings › Age"]
 
@@ -256,7 +274,8 @@ def test_case_form_page_queries_are_bounded(case_world, config, case_a):
     record = CaseFormRecord.objects.get(case=case_a, form=config.registration)
     assert [item["hermano_edad"] for item in record.data["hermanos"]] == [0, 1, 2]
     assert record.data["relato"] == "Relato reservado"  # above the caseworker's clearance: kept
-    assert sorted(CaseAnswerValue.objects.filter(record=record).values_list("field", "number_value")) == [
+    numbers = CaseAnswerValue.objects.filter(record=record, number_value__isnull=False)
+    assert sorted(numbers.values_list("field", "number_value")) == [
         ("edad", 12.0),
         ("hermanos/hermano_edad", 0.0),
         ("hermanos/hermano_edad", 1.0),
