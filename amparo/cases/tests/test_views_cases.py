@@ -200,3 +200,19 @@ def test_open_case_page_validates_and_opens(case_world, config, person_a):
     case = Case.objects.get()
     assert good.status_code == 302
     assert case.form_records.get().data == {"motivo": "abandono"}
+
+
+def test_case_page_says_when_there_is_no_history_yet(case_world, config, case_a, person_a):
+    # given a case opened without a classification (no change to list) and one opened with one
+    bare = services.case_open(
+        actor=case_world.caseworker_a,
+        data=CaseOpenInput(case_type=config.case_type, person=person_a, org_unit=case_world.unit_a),
+    )
+    client = client_for(case_world.caseworker_a)
+    # when
+    bare_page = client.get(f"/cases/{bare.pk}/").content.decode()
+    classified_page = client.get(f"/cases/{case_a.pk}/").content.decode()
+    # then
+    assert "No classification or status changes yet." in bare_page
+    assert "No classification or status changes yet." not in classified_page
+    assert 'data-testid="classification-change"' in classified_page
