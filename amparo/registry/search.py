@@ -55,7 +55,9 @@ def parse_query(text: str) -> ParsedQuery | None:
     tokens = tuple(dict.fromkeys(fold(text).split()))[:MAX_TOKENS]
     if not tokens:
         return None
-    return ParsedQuery(kind=QueryKind.NAME, tokens=tokens)
+    # An Amparo ID can be all letters ("QQHM-WJKR-X"; about 1 in 15): such a query is searched as a
+    # name and as an ID, since a word could also pass the check character by chance.
+    return ParsedQuery(kind=QueryKind.NAME, tokens=tokens, amparo_id=parse_amparo_id(text))
 
 
 def name_condition(tokens: tuple[str, ...]) -> Q:

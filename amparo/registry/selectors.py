@@ -88,7 +88,10 @@ def person_list(*, user: User | None, filters: PersonFilters) -> QuerySet[Person
             household_memberships__left_on__isnull=True,
         )
     if parsed is not None and parsed.kind == QueryKind.NAME:
-        matches = persons.filter(name_condition(parsed.tokens))
+        condition = name_condition(parsed.tokens)
+        if parsed.amparo_id:
+            condition |= Q(amparo_id=parsed.amparo_id)
+        matches = persons.filter(condition)
         return matches.order_by(*(_NAME_ORDER if _dense(matches, among=persons) else _SORTED_AFTER_SEARCH))
     return persons.order_by(*_NAME_ORDER)
 

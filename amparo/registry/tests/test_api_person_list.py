@@ -6,6 +6,8 @@ from django.utils import timezone
 from amparo.audit.choices import AuditAction
 from amparo.common.dates import years_before
 from amparo.common.tests.api_support import audit_mark, audit_since, bearer_client, error_fields
+from amparo.registry.identifiers import check_character
+from amparo.registry.models import Person
 from amparo.registry.tests.factories import IdentityDocumentFactory, PersonFactory
 
 URL = "/api/v1/persons/"
@@ -138,6 +140,20 @@ def test_finds_by_document_number_and_by_amparo_id(world, persons):
 
     assert [row["id"] for row in by_document.json()["results"]] == [persons["b"].pk]
     assert [row["id"] for row in by_amparo_id.json()["results"]] == [persons["own"].pk]
+
+
+def test_finds_an_amparo_id_made_only_of_letters(world, persons):
+    # given an ID without digits (about 1 in 15 are), typed without dashes in lower case
+    letters = f"QQHM-WJKR-{check_character('QQHMWJKR')}"
+    assert not any(char.isdigit() for char in letters)
+    Person.objects.filter(pk=persons["own"].pk).update(amparo_id=letters)
+    client = bearer_client(world.national_admin)
+    # when
+    typed = client.get(URL, {"q": letters.lower().replace("-", "")})
+    as_written = client.get(URL, {"q": letters})
+    # then
+    assert [row["id"] for row in typed.json()["results"]] == [persons["own"].pk]
+    assert [row["id"] for row in as_written.json()["results"]] == [persons["own"].pk]
 
 
 def test_filters_by_sex_nationality_and_unit(world, persons):
