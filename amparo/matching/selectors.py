@@ -190,7 +190,13 @@ def _score_against(
     ia = np.zeros(len(rows), dtype=np.int64)
     ib = np.arange(1, len(rows) + 1, dtype=np.int64)
     scored = matcher.score(
-        features, ia, ib, prior=matcher.prior(total), frequencies=frequencies, reference_size=total
+        features,
+        ia,
+        ib,
+        prior=matcher.prior(total),
+        frequencies=frequencies,
+        reference_size=total,
+        size=total,
     )
     return scored, rows
 
@@ -464,9 +470,9 @@ def person_similarity_search(*, user: User, query: SimilarityQuery, limit: int =
     total = max(persons_keyed(), len(rows), 1)
     ia = np.arange(0, 2 * len(rows), 2, dtype=np.int64)
     prior = 1.0 / total
-    scored = matcher.score(features, ia, ia + 1, prior=prior)
+    scored = matcher.score(features, ia, ia + 1, prior=prior, size=total)
     bayes_factor = scored.factors.sum(axis=1) - UNPLACED_WORD_PENALTY * np.array(penalties, dtype=np.float64)
-    probability = matcher.probability(bayes_factor, prior)
+    probability = matcher.probability(bayes_factor, prior, total)
     order = np.argsort(-probability)[:limit]
     persons = {
         person.pk: person
