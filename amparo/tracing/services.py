@@ -3,8 +3,9 @@ children's cases (both ways), decisions on potential matches, notifications.
 
 Scoring reuses the registry's matcher (`matching.selectors.score_record_against_persons`) with
 family tracing's own settings (matcher record type `tracing`, which starts as the person matcher's
-shipped definition and is edited on its own settings page): the sought child is described like a person being registered, once per name they may go by (given
-names, then each nickname), and the best reading counts.
+shipped definition and is edited on its own settings page): the sought child is described like a
+person being registered, once per name they may go by (given names, then each nickname), and the
+best reading counts.
 """
 
 import datetime
