@@ -7,14 +7,14 @@ registry-like 0.05 expected duplicates per person (the synthetic data has many m
 on a real registry re-learns all of it ("learn weights from these persons").
 
 The calibration maps (amparo/matching/linkage/calibration.py) are learned on other held-out
-samples (seed 13 by default; the benchmarks use 7), one per size (30,000, 100,000, 300,000 and
+samples (seed 13 by default; the benchmarks use 7), one per size (10,000, 30,000, 100,000, 300,000 and
 1,000,000 persons by default): the matcher, starting from the shipped weights, is trained on the
 sample the way the benchmarks and a registry job train it, every candidate pair is scored, and
 isotonic regression of "is a true duplicate" on the pair's log2 Bayes factor gives that size's
 map. A registry's probabilities use the maps of the two nearest sizes, interpolated in log(size).
 
     uv run python benchmarks/matching_train_default.py [--size 100000] [--seed 11]
-        [--calibration-sizes 30000 100000 300000 1000000] [--calibration-seed 13]
+        [--calibration-sizes 10000 30000 100000 300000 1000000] [--cache DIR] [--calibration-seed 13]
         [--calibration-only]
 """
 
@@ -90,7 +90,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument(
-        "--calibration-sizes", type=int, nargs="+", default=[30_000, 100_000, 300_000, 1_000_000]
+        "--calibration-sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000, 300_000, 1_000_000]
     )
     parser.add_argument("--calibration-seed", type=int, default=13)
     parser.add_argument("--calibration-only", action="store_true", help="keep the weights, refit the maps")
