@@ -3,10 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RecordType(models.TextChoices):
-    """What a matcher configuration compares (family tracing adds its own types later)."""
+    """What a matcher configuration compares."""
 
     PERSON = "person", _("Registered persons")
     FILE = "file", _("Files of administrative records")
+    TRACING = "tracing", _("Family tracing: sought children")
 
 
 class JobStatus(models.TextChoices):

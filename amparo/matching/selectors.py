@@ -190,7 +190,13 @@ def _score_against(
     ia = np.zeros(len(rows), dtype=np.int64)
     ib = np.arange(1, len(rows) + 1, dtype=np.int64)
     scored = matcher.score(
-        features, ia, ib, prior=matcher.prior(total), frequencies=frequencies, reference_size=total
+        features,
+        ia,
+        ib,
+        prior=matcher.prior(total),
+        frequencies=frequencies,
+        reference_size=total,
+        size=total,
     )
     return scored, rows
 
@@ -321,15 +327,18 @@ class RecordScore:
     reasons: tuple[Reason, ...]
 
 
-def score_record_against_persons(*, record: dict[str, Any], person_ids: list[int]) -> list[RecordScore]:
+def score_record_against_persons(
+    *, record: dict[str, Any], person_ids: list[int], record_type: str = RecordType.PERSON
+) -> list[RecordScore]:
     """How likely a described, unregistered person (a sought child, `CandidatePerson.record()`) is
-    each of these registered persons, with the reasons; persons without matching keys are left out.
+    each of these registered persons, with the reasons, by the matcher of `record_type`; persons
+    without matching keys are left out.
 
     No access check and no audit: the caller shows results only under its own policy.
     """
     if not person_ids:
         return []
-    _config, matcher = matcher_for(record_type=RecordType.PERSON)
+    _config, matcher = matcher_for(record_type=record_type)
     rows = list(PersonKey.objects.filter(person_id__in=person_ids).values("person_id", *RECORD_FIELDS))
     if not rows:
         return []
@@ -464,9 +473,9 @@ def person_similarity_search(*, user: User, query: SimilarityQuery, limit: int =
     total = max(persons_keyed(), len(rows), 1)
     ia = np.arange(0, 2 * len(rows), 2, dtype=np.int64)
     prior = 1.0 / total
-    scored = matcher.score(features, ia, ia + 1, prior=prior)
+    scored = matcher.score(features, ia, ia + 1, prior=prior, size=total)
     bayes_factor = scored.factors.sum(axis=1) - UNPLACED_WORD_PENALTY * np.array(penalties, dtype=np.float64)
-    probability = matcher.probability(bayes_factor, prior)
+    probability = matcher.probability(bayes_factor, prior, total)
     order = np.argsort(-probability)[:limit]
     persons = {
         person.pk: person
@@ -507,6 +516,21 @@ def _used_fields(query: SimilarityQuery) -> list[str]:
 def _reviewable_ids(user: User) -> QuerySet[Any]:
     persons = access.visible(user, Person.objects.filter(is_archived=False), Permission.PERSON_VIEW)
     return access.visible(user, persons, Permission.MATCHING_REVIEW).values("pk")
+
+
+def calibration_decisions() -> dict[str, int]:
+    """Confirmed and rejected pairs with a Bayes factor: what a refit of the calibration learns from
+    (for administrators; counts only)."""
+    counts = dict(
+        CandidatePair.objects.filter(
+            status__in=[PairStatus.CONFIRMED, PairStatus.REJECTED], bayes_factor__isnull=False
+        )
+        .values_list("status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    confirmed, rejected = counts.get(PairStatus.CONFIRMED, 0), counts.get(PairStatus.REJECTED, 0)
+    return {"decided": confirmed + rejected, "confirmed": confirmed, "rejected": rejected}
 
 
 def pair_queue(*, user: User, status: str = PairStatus.PENDING) -> QuerySet[CandidatePair]:

@@ -19,4 +19,5 @@ urlpatterns = [
     path("files/<int:pk>/", jobs.file_job, name="file_job"),
     path("files/<int:pk>/pairs.csv", jobs.file_download, name="file_download"),
     path("settings/<str:record_type>/", config.config_edit, name="config"),
+    path("settings/<str:record_type>/calibration/", config.config_calibration, name="config_calibration"),
 ]

@@ -1,9 +1,11 @@
 """Writes of family tracing: tracing requests, their matching against separated or unaccompanied
 children's cases (both ways), decisions on potential matches, notifications.
 
-Scoring reuses the registry's matcher (`matching.selectors.score_record_against_persons`): the
-sought child is described like a person being registered, once per name they may go by (given
-names, then each nickname), and the best reading counts.
+Scoring reuses the registry's matcher (`matching.selectors.score_record_against_persons`) with
+family tracing's own settings (matcher record type `tracing`, which starts as the person matcher's
+shipped definition and is edited on its own settings page): the sought child is described like a
+person being registered, once per name they may go by (given names, then each nickname), and the
+best reading counts.
 """
 
 import datetime
@@ -201,10 +203,14 @@ def _scores(tracing_request: TracingRequest, person_ids: list[int]) -> dict[int,
     best: dict[int, RecordScore] = {}
     for reading in _readings(tracing_request):
         record = reading.record()
-        scores = score_record_against_persons(record=record, person_ids=person_ids)
+        scores = score_record_against_persons(
+            record=record, person_ids=person_ids, record_type=RecordType.TRACING
+        )
         missing = set(person_ids) - {score.person_id for score in scores}
         if missing and person_keys_refresh(person_ids=missing):  # keys lag a write not yet committed
-            scores += score_record_against_persons(record=record, person_ids=sorted(missing))
+            scores += score_record_against_persons(
+                record=record, person_ids=sorted(missing), record_type=RecordType.TRACING
+            )
         for score in scores:
             if score.person_id not in best or score.probability > best[score.person_id].probability:
                 best[score.person_id] = score
@@ -234,7 +240,7 @@ def _propose(tracing_request: TracingRequest, cases: list[Case], actor: User | N
     A decided (confirmed or rejected) pair is never touched again."""
     if not cases or not tracing_request.is_open:
         return []
-    _config, matcher = matcher_for(record_type=RecordType.PERSON)
+    _config, matcher = matcher_for(record_type=RecordType.TRACING)
     threshold = matcher.spec.display_threshold
     scores = _scores(tracing_request, sorted({case.person_id for case in cases}))
     existing = {

@@ -15,6 +15,14 @@ factor does not depend on):
 
 Between knots the map is linear; beyond the first and last knot it follows the raw Bayes factor
 with the offset of that knot (slope 1), so it is strictly increasing everywhere.
+
+How far Fellegi–Sunter's Bayes factors are from the truth depends on the number of records each
+record is compared with, beyond the prior: a map learned on 100,000 persons over-corrects on
+1,000,000 (the weights learned by EM, the term frequencies and the mix of namesakes, relatives
+and duplicates among the candidate pairs all change with the size). So a `Calibration` holds maps
+learned at several sizes and, for a registry of n records, interpolates between the two nearest
+in log(n) (beyond the smallest or largest, that map). A convex combination of strictly increasing
+maps is strictly increasing: the ranking of pairs never changes.
 """
 
 from collections.abc import Sequence
@@ -50,6 +58,52 @@ class CalibrationMap:
         result[low] = x[low] + (calibrated[0] - raw[0])
         result[high] = x[high] + (calibrated[-1] - raw[-1])
         return result
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """One map for every size (`sizes` empty), or maps learned at `sizes` (records, increasing)."""
+
+    maps: tuple[CalibrationMap, ...]
+    sizes: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.maps:
+            raise ValueError("a calibration needs at least one map")
+        if self.sizes:
+            if len(self.sizes) != len(self.maps):
+                raise ValueError("one size per map")
+            if any(size < 2 for size in self.sizes) or any(
+                b <= a for a, b in zip(self.sizes, self.sizes[1:], strict=False)
+            ):
+                raise ValueError("sizes must be increasing numbers of records (2 or more)")
+        elif len(self.maps) > 1:
+            raise ValueError("several maps need the size each was learned at")
+
+    def at(self, size: float | None) -> CalibrationMap:
+        """The map for a registry of `size` records (records each record is compared with)."""
+        if len(self.maps) == 1:
+            return self.maps[0]
+        if size is None:
+            raise ValueError("this calibration depends on the registry's size: give it")
+        position = float(np.log(max(size, 2.0)))
+        logs = np.log(np.array(self.sizes, dtype=np.float64))
+        if position <= logs[0]:
+            return self.maps[0]
+        if position >= logs[-1]:
+            return self.maps[-1]
+        upper = int(np.searchsorted(logs, position, side="right"))
+        lower = upper - 1
+        share = (position - logs[lower]) / (logs[upper] - logs[lower])
+        first, second = self.maps[lower], self.maps[upper]
+        # Both maps are piecewise linear with slope 1 beyond their knots: their blend is piecewise
+        # linear with knots at the union, slope 1 beyond it.
+        raw = np.union1d(first.raw, second.raw)
+        values = (1 - share) * first.apply(raw) + share * second.apply(raw)
+        return CalibrationMap(raw=tuple(float(x) for x in raw), calibrated=tuple(float(y) for y in values))
+
+    def apply(self, bayes_factor: np.ndarray, size: float | None = None) -> np.ndarray:
+        return self.at(size).apply(bayes_factor)
 
 
 def pool_adjacent_violators(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

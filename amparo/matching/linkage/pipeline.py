@@ -121,12 +121,13 @@ class Matcher:
         """λ: P(two records match) = expected matches per record / records each is compared with."""
         return min(self.matches_per_record / max(reference_pairs_per_record, 1.0), 0.5)
 
-    def probability(self, bayes_factor: np.ndarray, prior: float) -> np.ndarray:
+    def probability(self, bayes_factor: np.ndarray, prior: float, size: float | None = None) -> np.ndarray:
         """P(match) of pairs with these log2 Bayes factors under this prior, through the calibration
-        map when there is one (every probability Amparo shows goes through here)."""
+        map when there is one (every probability Amparo shows goes through here). `size`: how many
+        records each record is compared with (the registry's size), which picks the map."""
         bayes_factor = np.asarray(bayes_factor, dtype=np.float64)
         if self.calibration is not None:
-            bayes_factor = self.calibration.apply(bayes_factor)
+            bayes_factor = self.calibration.apply(bayes_factor, size)
         return fs.probability_from_weight(bayes_factor + fs.logit2(prior))
 
     def score(
@@ -138,7 +139,9 @@ class Matcher:
         prior: float,
         frequencies: Mapping[str, Mapping[str, float]] | None = None,
         reference_size: int | None = None,
+        size: float | None = None,
     ) -> Scored:
+        """Compare and score pairs; `size` is the registry's (see `probability`)."""
         gamma = self.compare(features, ia, ib)
         factors = self.factors(features, gamma, ia, ib, frequencies, reference_size)
         bayes_factor = factors.sum(axis=1)
@@ -148,7 +151,7 @@ class Matcher:
             gamma=gamma,
             factors=factors,
             weight=bayes_factor + fs.logit2(prior),
-            probability=self.probability(bayes_factor, prior),
+            probability=self.probability(bayes_factor, prior, size),
             bayes_factor=bayes_factor,
         )
 
@@ -318,11 +321,14 @@ class Matcher:
         if train if train is not None else not self.is_trained:
             self.train(frame, features, split=split, pairs=(ia, ib), progress=progress)
         size = len(frame)
-        prior = self.prior(size - split if split is not None else size - 1)
+        reference = size - split if split is not None else size - 1
+        prior = self.prior(reference)
         kept: list[pd.DataFrame] = []
         for start in range(0, len(ia), CHUNK):
             chunk_a, chunk_b = ia[start : start + CHUNK], ib[start : start + CHUNK]
-            scored = self.score(features, chunk_a, chunk_b, prior=prior, frequencies=frequencies)
+            scored = self.score(
+                features, chunk_a, chunk_b, prior=prior, frequencies=frequencies, size=reference + 1
+            )
             keep = scored.probability >= min_probability
             part = pd.DataFrame(
                 {
@@ -348,6 +354,7 @@ class Matcher:
         result = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=columns)
         result.attrs["candidate_pairs"] = len(ia)
         result.attrs["prior"] = prior
+        result.attrs["size"] = reference + 1
         return result
 
     def dedupe(

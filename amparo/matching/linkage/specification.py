@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from amparo.matching.linkage.calibration import CalibrationMap
+from amparo.matching.linkage.calibration import Calibration, CalibrationMap
 
 
 class ComparisonKind(StrEnum):
@@ -140,9 +140,9 @@ class MatcherSpec:
     # fields far more often than random pairs; their u is learned separately (`u_family`).
     family_comparisons: tuple[str, ...] = ()
     family_rule: tuple[str, ...] = ()
-    # A monotone map of the Bayes factor learned on labelled pairs (linkage/calibration.py), and
-    # what it was learned on; None: probabilities straight from Fellegi–Sunter.
-    calibration: CalibrationMap | None = None
+    # Monotone maps of the Bayes factor learned on labelled pairs, one or one per registry size
+    # (linkage/calibration.py), and what they were learned on; None: Fellegi–Sunter's own.
+    calibration: Calibration | None = None
     calibration_source: str = ""
 
     def comparison(self, name: str) -> ComparisonSpec:
@@ -323,20 +323,48 @@ def _number(
     return value
 
 
-def _calibration(raw: Any, errors: _Errors) -> CalibrationMap | None:
+def _calibration_map(raw: Mapping[str, Any]) -> CalibrationMap:
+    return CalibrationMap(
+        raw=tuple(float(value) for value in raw.get("raw") or ()),
+        calibrated=tuple(float(value) for value in raw.get("calibrated") or ()),
+    )
+
+
+def _calibration(raw: Any, errors: _Errors) -> Calibration | None:
+    """`{"raw": [...], "calibrated": [...]}` (one map for every size) or
+    `{"by_size": [{"records": n, "raw": [...], "calibrated": [...]}, ...]}` (sizes increasing)."""
     if raw in (None, {}):
         return None
     if not isinstance(raw, dict):
-        errors.add("calibration", "an object with the lists raw and calibrated")
+        errors.add("calibration", "an object with the lists raw and calibrated, or by_size")
         return None
     try:
-        return CalibrationMap(
-            raw=tuple(float(value) for value in raw.get("raw") or ()),
-            calibrated=tuple(float(value) for value in raw.get("calibrated") or ()),
-        )
+        if "by_size" in raw:
+            entries = raw["by_size"]
+            if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+                raise ValueError("by_size: a list of objects with records, raw and calibrated")
+            return Calibration(
+                maps=tuple(_calibration_map(entry) for entry in entries),
+                sizes=tuple(int(entry.get("records") or 0) for entry in entries),
+            )
+        return Calibration(maps=(_calibration_map(raw),))
     except (TypeError, ValueError) as error:
         errors.add("calibration", str(error))
         return None
+
+
+def calibration_to_dict(calibration: Calibration, source: str) -> dict[str, Any]:
+    """The JSON form of a calibration (round-trips through `parse_spec`)."""
+    data: dict[str, Any] = {"method": "isotonic", "source": source}
+    if not calibration.sizes:
+        data["raw"] = list(calibration.maps[0].raw)
+        data["calibrated"] = list(calibration.maps[0].calibrated)
+        return data
+    data["by_size"] = [
+        {"records": size, "raw": list(item.raw), "calibrated": list(item.calibrated)}
+        for size, item in zip(calibration.sizes, calibration.maps, strict=True)
+    ]
+    return data
 
 
 def parse_spec(raw: Mapping[str, Any]) -> MatcherSpec:
@@ -423,16 +451,7 @@ def spec_to_dict(spec: MatcherSpec) -> dict[str, Any]:
     data["family_comparisons"] = list(spec.family_comparisons)
     data["family_rule"] = list(spec.family_rule)
     data.pop("calibration_source")
-    data["calibration"] = (
-        {
-            "method": "isotonic",
-            "source": spec.calibration_source,
-            "raw": list(spec.calibration.raw),
-            "calibrated": list(spec.calibration.calibrated),
-        }
-        if spec.calibration is not None
-        else None
-    )
-    if data["calibration"] is None:
-        data.pop("calibration")
+    data.pop("calibration")
+    if spec.calibration is not None:
+        data["calibration"] = calibration_to_dict(spec.calibration, spec.calibration_source)
     return data

@@ -3,8 +3,10 @@
 Confirmed pairs are matches, rejected pairs non-matches (postponed and pending ones are left out);
 isotonic regression of that label on each pair's log2 Bayes factor gives the map
 (`linkage/calibration.py`). Reviewers only see pairs above the review threshold, so the decisions
-calibrate that range: below and above it the current map is kept, joined so the whole map stays
-strictly increasing. The result is a new configuration version (audited, like every change).
+calibrate that range: below and above it the current map (at the registry's size) is kept, joined so
+the whole map stays strictly increasing. The refit is one map, for the registry's size when it was
+made (the shipped calibration has maps for several sizes). The result is a new configuration version
+(audited, like every change).
 """
 
 from typing import Any
@@ -16,14 +18,15 @@ from amparo.accounts.models import User
 from amparo.common.errors import ApplicationError
 from amparo.matching import errors
 from amparo.matching.choices import PairStatus, RecordType
-from amparo.matching.linkage.calibration import CalibrationMap, fit_isotonic
-from amparo.matching.linkage.specification import parse_spec
+from amparo.matching.linkage.calibration import Calibration, CalibrationMap, fit_isotonic
+from amparo.matching.linkage.specification import calibration_to_dict, parse_spec
 from amparo.matching.models import CandidatePair, MatcherConfig
 from amparo.matching.services.configuration import (
     default_definition,
     matcher_config_get,
     matcher_config_update,
 )
+from amparo.matching.services.keys import persons_keyed
 
 MIN_DECISIONS = 200
 MIN_EACH = 30
@@ -88,7 +91,8 @@ def matcher_calibration_refit(
     # The share of matches among reviewed pairs is a posterior under the registry's prior; the map
     # is of the Bayes factor, so that prior comes off.
     fitted = fit_isotonic(scores, labels, prior_weight=prior_weight, min_pairs_per_bin=PAIRS_PER_BIN)
-    calibration = joined(fitted, spec.calibration)
+    current = spec.calibration.at(persons_keyed()) if spec.calibration is not None else None
+    calibration = joined(fitted, current)
     definition = _with_calibration(
         config.definition,
         calibration,
@@ -121,12 +125,4 @@ def matcher_calibration_reset(*, actor: User | None, record_type: str = RecordTy
 
 
 def _with_calibration(definition: dict[str, Any], calibration: CalibrationMap, source: str) -> dict[str, Any]:
-    return {
-        **definition,
-        "calibration": {
-            "method": "isotonic",
-            "source": source,
-            "raw": list(calibration.raw),
-            "calibrated": list(calibration.calibrated),
-        },
-    }
+    return {**definition, "calibration": calibration_to_dict(Calibration(maps=(calibration,)), source)}

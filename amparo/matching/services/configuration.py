@@ -22,7 +22,13 @@ from amparo.matching.models import MatcherConfig, MatcherConfigRevision
 from amparo.matching.tasks import keys_rebuild_run
 
 DEFAULTS = Path(__file__).resolve().parent.parent / "data" / "matchers"
-DEFAULT_FILES = {RecordType.PERSON: "person.json", RecordType.FILE: "person.json"}
+# Family tracing starts from the person matcher's shipped weights; its settings (thresholds, fields,
+# nicknames) are its own from the first edit.
+DEFAULT_FILES = {
+    RecordType.PERSON: "person.json",
+    RecordType.FILE: "person.json",
+    RecordType.TRACING: "person.json",
+}
 
 DISABLED = "disabled_comparisons"
 

@@ -1,5 +1,6 @@
-"""The calibration map: isotonic regression on the Bayes factor, monotone everywhere, stored in
-the spec, applied by the matcher to every probability it gives."""
+"""The calibration map: isotonic regression on the Bayes factor, monotone everywhere, learned at
+several registry sizes and interpolated between them, stored in the spec, applied by the matcher to
+every probability it gives."""
 
 import json
 
@@ -7,7 +8,12 @@ import numpy as np
 import pytest
 
 from amparo.matching.linkage import fellegi_sunter as fs
-from amparo.matching.linkage.calibration import CalibrationMap, fit_isotonic, pool_adjacent_violators
+from amparo.matching.linkage.calibration import (
+    Calibration,
+    CalibrationMap,
+    fit_isotonic,
+    pool_adjacent_violators,
+)
 from amparo.matching.linkage.pipeline import Matcher
 from amparo.matching.linkage.specification import SpecError, parse_spec, spec_to_dict
 from amparo.matching.services.configuration import DEFAULTS
@@ -101,6 +107,9 @@ def test_the_shipped_spec_carries_a_calibration_that_round_trips():
 
     assert spec.calibration is not None
     assert "seed 13" in spec.calibration_source
+    # learned at several sizes, from 10,000 to 1,000,000 persons
+    assert spec.calibration.sizes[0] <= 10_000
+    assert spec.calibration.sizes[-1] >= 1_000_000
     again = parse_spec(json.loads(json.dumps(spec_to_dict(spec))))
     assert again.calibration == spec.calibration
     assert again.calibration_source == spec.calibration_source
@@ -123,8 +132,8 @@ def test_the_matcher_gives_calibrated_probabilities_and_keeps_the_ranking():
     bayes_factor = np.linspace(-10, 60, 200)
     prior = 0.05 / 100_000
 
-    with_map = calibrated.probability(bayes_factor, prior)
-    without = plain.probability(bayes_factor, prior)
+    with_map = calibrated.probability(bayes_factor, prior, 100_000)
+    without = plain.probability(bayes_factor, prior, 100_000)
 
     assert np.all(np.diff(with_map) >= 0)
     assert np.argsort(with_map, kind="stable").tolist() == np.argsort(without, kind="stable").tolist()
@@ -133,5 +142,68 @@ def test_the_matcher_gives_calibrated_probabilities_and_keeps_the_ranking():
     assert middle.any()
     assert np.all(with_map[middle] < without[middle])
     assert np.allclose(
-        with_map, fs.probability_from_weight(calibrated.calibration.apply(bayes_factor) + fs.logit2(prior))
+        with_map,
+        fs.probability_from_weight(calibrated.calibration.apply(bayes_factor, 100_000) + fs.logit2(prior)),
     )
+
+
+SMALL = CalibrationMap(raw=(0.0, 10.0, 20.0), calibrated=(-4.0, 2.0, 18.0))
+LARGE = CalibrationMap(raw=(5.0, 15.0), calibrated=(5.0, 17.0))
+
+
+def test_maps_learned_at_two_sizes_are_blended_in_log_size():
+    calibration = Calibration(maps=(SMALL, LARGE), sizes=(10_000, 1_000_000))
+    grid = np.linspace(-40, 60, 3_001)
+
+    # at (and beyond) the sizes they were learned at, the maps themselves
+    assert np.allclose(calibration.apply(grid, 10_000), SMALL.apply(grid))
+    assert np.allclose(calibration.apply(grid, 2_000), SMALL.apply(grid))
+    assert np.allclose(calibration.apply(grid, 1_000_000), LARGE.apply(grid))
+    assert np.allclose(calibration.apply(grid, 50_000_000), LARGE.apply(grid))
+    # halfway in log(size): halfway between them, still strictly increasing
+    middle = calibration.apply(grid, 100_000)
+    assert np.allclose(middle, (SMALL.apply(grid) + LARGE.apply(grid)) / 2)
+    assert np.all(np.diff(middle) > 0)
+    quarter = calibration.apply(grid, 10_000 * 10**0.5)
+    assert np.allclose(quarter, 0.75 * SMALL.apply(grid) + 0.25 * LARGE.apply(grid))
+
+
+def test_one_map_serves_every_size_but_several_need_the_size():
+    assert np.allclose(Calibration(maps=(SMALL,)).apply(np.array([3.0])), SMALL.apply(np.array([3.0])))
+    with pytest.raises(ValueError, match="size"):
+        Calibration(maps=(SMALL, LARGE), sizes=(10_000, 1_000_000)).apply(np.array([3.0]))
+
+
+@pytest.mark.parametrize(
+    "by_size",
+    [
+        [
+            {"records": 1_000_000, "raw": [0, 1], "calibrated": [0, 1]},
+            {"records": 10, "raw": [0, 1], "calibrated": [0, 1]},
+        ],
+        [{"records": 0, "raw": [0, 1], "calibrated": [0, 1]}],
+        [{"records": 100, "raw": [1, 0], "calibrated": [0, 1]}],
+        "not a list",
+    ],
+)
+def test_an_invalid_calibration_by_size_is_reported(by_size):
+    definition = {**_shipped(), "calibration": {"by_size": by_size}}
+
+    with pytest.raises(SpecError) as error:
+        parse_spec(definition)
+
+    assert list(error.value.errors) == ["calibration"]
+
+
+def test_a_calibration_by_size_round_trips_and_a_single_map_still_reads():
+    single = {**_shipped(), "calibration": {"raw": [0, 10], "calibrated": [-2, 7], "source": "old"}}
+    spec = parse_spec(single)
+
+    assert spec.calibration == Calibration(maps=(CalibrationMap(raw=(0.0, 10.0), calibrated=(-2.0, 7.0)),))
+    assert spec_to_dict(spec)["calibration"] == {
+        "method": "isotonic",
+        "source": "old",
+        **single["calibration"],
+    }
+    sized = parse_spec(_shipped())
+    assert spec_to_dict(sized)["calibration"]["by_size"][0]["records"] == sized.calibration.sizes[0]

@@ -177,7 +177,7 @@ def test_probability_rewards_agreement_and_punishes_difference(matcher):
         columns=COLUMNS,
     ).fillna("")
     scored = matcher.score(
-        matcher.prepare(frame), np.array([0, 0]), np.array([1, 2]), prior=1e-5, frequencies={}
+        matcher.prepare(frame), np.array([0, 0]), np.array([1, 2]), prior=1e-5, frequencies={}, size=100_000
     )
     assert scored.probability[0] > 0.99
     assert scored.probability[1] < 0.01

@@ -11,14 +11,16 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from amparo.accounts import access
-from amparo.common.errors import ConflictError
-from amparo.matching import services
+from amparo.common.errors import ApplicationError, ConflictError
+from amparo.matching import selectors, services
 from amparo.matching.choices import RecordType
 from amparo.matching.forms import ComparisonFormSet, MatcherSettingsForm
-from amparo.matching.linkage.specification import ComparisonKind
+from amparo.matching.linkage.specification import ComparisonKind, parse_spec
 from amparo.matching.presentation import comparison_label
+from amparo.matching.services.calibration import MIN_DECISIONS, MIN_EACH
 from amparo.matching.services.configuration import DISABLED
 from amparo.matching.views.common import AuthenticatedRequest, can_configure
 
@@ -141,5 +143,45 @@ def config_edit(request: AuthenticatedRequest, record_type: str) -> HttpResponse
         "problems": problems,
         "definition_json": json.dumps(config.definition, ensure_ascii=False, indent=2),
         "revisions": config.revisions.select_related("created_by")[:10],
+        "calibration": _calibration_context(config.definition, record_type),
     }
     return render(request, "matching/config.html", context, status=400 if problems or form.errors else 200)
+
+
+def _calibration_context(definition: dict[str, Any], record_type: str) -> dict[str, Any]:
+    spec = parse_spec(definition)
+    return {
+        "present": spec.calibration is not None,
+        "source": spec.calibration_source,
+        "sizes": list(spec.calibration.sizes) if spec.calibration is not None else [],
+        # Reviewers decide pairs of registered persons: only that record type can be refitted.
+        "refittable": record_type == RecordType.PERSON,
+        "decisions": selectors.calibration_decisions() if record_type == RecordType.PERSON else None,
+        "needed": MIN_DECISIONS,
+        "each": MIN_EACH,
+    }
+
+
+@login_required
+@require_POST
+def config_calibration(request: AuthenticatedRequest, record_type: str) -> HttpResponse:
+    """Refit the calibration from reviewers' decisions, or put back the shipped one."""
+    access.require(can_configure(request.user) and record_type == RecordType.PERSON)
+    action = request.POST.get("action")
+    if action not in ("refit", "shipped"):
+        return HttpResponse(status=400)
+    try:
+        if action == "refit":
+            services.matcher_calibration_refit(actor=request.user, record_type=record_type)
+        else:
+            services.matcher_calibration_reset(actor=request.user, record_type=record_type)
+    except ApplicationError as error:  # too few decisions, or a concurrent change
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Calibration refitted from reviewers' decisions.")
+            if action == "refit"
+            else _("Shipped calibration restored."),
+        )
+    return redirect("matching:config", record_type)

@@ -97,3 +97,33 @@ def test_matching_again_refreshes_an_undecided_pair_only_once(tw):
     tracing_request_match(tracing_request=request)
     cases_match(case_ids=[case.pk])
     assert PotentialMatch.objects.filter(tracing_request=request, case=case).count() == 1
+
+
+def test_tracing_has_its_own_matcher_settings(tw):
+    from amparo.matching.choices import RecordType
+    from amparo.matching.services import matcher_config_get, matcher_config_update
+
+    girl = child(tw.caseworker_a, tw.unit_a, "María Guadalupe", "Hernández", "Núñez", age_years=8)
+    open_case(tw, tw.caseworker_a, tw.unit_a, girl)
+    described = {
+        "child_given_names": "Lupe",
+        "child_first_surname": "Hernandez",
+        "child_nicknames": "Lupita",
+        "child_sex": "female",
+        "child_age_years": 8,
+    }
+    first = tracing_request(tw.caseworker_a, tw.unit_a, **described)
+    assert PotentialMatch.objects.filter(tracing_request=first).exists()
+    # an administrator asks family tracing (only) for near certainty before proposing a match
+    config = matcher_config_get(record_type=RecordType.TRACING)
+    matcher_config_update(
+        actor=None,
+        record_type=RecordType.TRACING,
+        definition={**config.definition, "review_threshold": 0.999, "display_threshold": 0.999},
+        expected_version=config.version,
+    )
+
+    second = tracing_request(tw.caseworker_a, tw.unit_a, **described)
+
+    assert PotentialMatch.objects.filter(tracing_request=second).exists() is False
+    assert matcher_config_get(record_type=RecordType.PERSON).definition["display_threshold"] == 0.2
