@@ -94,12 +94,14 @@ def machine() -> dict[str, str]:
             ).fetchall()
         )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    amparo_page_cost = os.environ.get("DATABASE_RANDOM_PAGE_COST", "1.1")  # as config/settings.py
     return {
         "cpu": cpu,
         "cores": str(os.cpu_count()),
         "memory": memory,
         "postgresql": version,
-        "postgresql_settings": ", ".join(f"{name}={value}" for name, value in sorted(settings.items())),
+        "postgresql_settings": ", ".join(f"{name}={value}" for name, value in sorted(settings.items()))
+        + f" (server); Amparo's connections: random_page_cost={amparo_page_cost or 'as the server'}",
         "python": platform.python_version(),
         "os": f"{platform.system()} {platform.release()}",
         "load_before": f"{load:.2f}",
