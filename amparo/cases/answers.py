@@ -102,6 +102,25 @@ def typed_option(value: Any) -> str | None:
     return None
 
 
+def _typed_rows(
+    model: Any, definition: FormDefinition, data: Any, keys: dict[str, Any], only: set[str] | None = None
+) -> list[Any]:
+    """Unsaved `model` rows, one per typed answer of `data` (or of the field paths in `only`),
+    each carrying `keys` (what the answers belong to: record or intervention, case, unit, type)."""
+    return [
+        model(
+            **keys,
+            field=answer.field,
+            date_value=answer.date_value,
+            number_value=answer.number_value,
+            option_value=answer.option_value,
+            text_value=answer.text_value,
+        )
+        for answer in answer_values(definition, data)
+        if only is None or answer.field in only
+    ]
+
+
 def rows_for_record(
     record: Any,
     definition: FormDefinition,
@@ -113,43 +132,28 @@ def rows_for_record(
 ) -> list[Any]:
     """Unsaved `model` rows (CaseAnswerValue or its historical twin) for one record (or for the
     field paths in `only`)."""
-    return [
-        model(
-            record_id=record.pk,
-            case_id=record.case_id,
-            form_id=record.form_id,
-            org_unit_id=org_unit_id,
-            case_type_id=case_type_id,
-            field=answer.field,
-            date_value=answer.date_value,
-            number_value=answer.number_value,
-            option_value=answer.option_value,
-            text_value=answer.text_value,
-        )
-        for answer in answer_values(definition, record.data)
-        if only is None or answer.field in only
-    ]
+    keys = {
+        "record_id": record.pk,
+        "case_id": record.case_id,
+        "form_id": record.form_id,
+        "org_unit_id": org_unit_id,
+        "case_type_id": case_type_id,
+    }
+    return _typed_rows(model, definition, record.data, keys, only)
 
 
 def rows_for_intervention(
     intervention: Any, definition: FormDefinition, model: Any, *, org_unit_id: int, case_type_id: int
 ) -> list[Any]:
     """Unsaved `model` rows (InterventionAnswerValue or its historical twin) for one intervention."""
-    return [
-        model(
-            intervention_id=intervention.pk,
-            case_id=intervention.case_id,
-            intervention_type_id=intervention.intervention_type_id,
-            org_unit_id=org_unit_id,
-            case_type_id=case_type_id,
-            field=answer.field,
-            date_value=answer.date_value,
-            number_value=answer.number_value,
-            option_value=answer.option_value,
-            text_value=answer.text_value,
-        )
-        for answer in answer_values(definition, intervention.data)
-    ]
+    keys = {
+        "intervention_id": intervention.pk,
+        "case_id": intervention.case_id,
+        "intervention_type_id": intervention.intervention_type_id,
+        "org_unit_id": org_unit_id,
+        "case_type_id": case_type_id,
+    }
+    return _typed_rows(model, definition, intervention.data, keys)
 
 
 def rebuild_interventions(*, intervention_model: Any, version_model: Any, value_model: Any) -> int:

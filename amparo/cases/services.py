@@ -648,6 +648,23 @@ def case_person_add(*, actor: User, case: Case, person: Person, role: str) -> Ca
     return involvement
 
 
+@transaction.atomic
+def case_person_remove(*, actor: User, case: Case, involvement_id: int) -> None:
+    """Remove one person involved from `case`; the audit entry keeps who it was and in what role."""
+    _require(actor, Permission.CASE_EDIT, case)
+    _require_open(case)
+    involvement = CasePerson.objects.filter(case=case, pk=involvement_id).first()
+    if involvement is None:
+        raise Http404
+    involvement.delete()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CASE_PERSON_REMOVED,
+        target=case,
+        extra={"person": involvement.person_id, "role": involvement.role},
+    )
+
+
 # --- Interventions --------------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from amparo.accounts.choices import Permission
 from amparo.accounts.models import User
 from amparo.audit import services as audit
 from amparo.audit.choices import AuditAction
-from amparo.cases import involvement, selectors, services
+from amparo.cases import selectors, services
 from amparo.cases.choices import CaseStatus, FormPurpose, InvolvementRole, RiskLevel
 from amparo.cases.models import Case, CaseType
 from amparo.cases.selectors import CaseFilters, FieldFilter
@@ -583,7 +583,7 @@ def case_person_remove(request: AuthenticatedRequest, pk: int, involvement_id: i
     return _after(
         request,
         case.pk,
-        lambda: involvement.case_person_remove(actor=request.user, case=case, involvement_id=involvement_id),
+        lambda: services.case_person_remove(actor=request.user, case=case, involvement_id=involvement_id),
     )
 
 

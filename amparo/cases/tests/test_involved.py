@@ -7,7 +7,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from amparo.audit.choices import AuditAction
-from amparo.cases import involvement, services
+from amparo.cases import services
 from amparo.cases.models import CasePerson
 from amparo.cases.tests.test_views_cases import client_for
 from amparo.common.tests.api_support import audit_mark, audit_since
@@ -137,7 +137,7 @@ def test_removal_is_refused_to_others_and_on_closed_cases(case_world, case_a, si
         == 404
     )
     with pytest.raises(Http404):
-        involvement.case_person_remove(actor=case_world.caseworker_b, case=case_a, involvement_id=item.pk)
+        services.case_person_remove(actor=case_world.caseworker_b, case=case_a, involvement_id=item.pk)
     services.case_close(
         actor=case_world.supervisor_mx, case=case_a, reason="Resuelto", expected_version=case_a.version
     )
