@@ -6,11 +6,14 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from amparo.accounts.choices import Permission, Scope, Sensitivity
+from amparo.accounts.services import role_create
 from amparo.audit.choices import AuditAction
 from amparo.cases import services
 from amparo.cases.models import CasePerson
 from amparo.cases.tests.test_views_cases import client_for
 from amparo.common.tests.api_support import audit_mark, audit_since
+from amparo.conftest import _user
 from amparo.registry.tests.factories import IdentityDocumentFactory, PersonFactory
 
 
@@ -49,6 +52,25 @@ def test_picker_finds_by_name_without_accents_within_scope_and_audits(case_world
             {"shown": [sibling.pk], "via": "person_picker"},
         )
     ]
+
+
+def test_picker_shows_documents_only_within_the_viewers_clearance(case_world, sibling):
+    # given a document, which is restricted data, and a viewer whose clearance stops at basic data
+    IdentityDocumentFactory(person=sibling, number="NUJA120517-0001")
+    role = role_create(
+        actor=None,
+        name="Consulta de personas, sin documentos",
+        permissions=[Permission.PERSON_VIEW],
+        sensitivity_clearance=Sensitivity.BASIC,
+    )
+    viewer = _user("viewer_a", case_world.unit_a, role, Scope.UNIT)
+    # when
+    basic = client_for(viewer).get("/registry/persons/pick/", {"q": "jose nunez"})
+    caseworker = client_for(case_world.caseworker_a).get("/registry/persons/pick/", {"q": "jose nunez"})
+    # then both are offered the person, only the caseworker sees the document number
+    assert f'value="{sibling.pk}"' in basic.content.decode()
+    assert "NUJA120517-0001" not in basic.content.decode()
+    assert "NUJA120517-0001" in caseworker.content.decode()
 
 
 def test_picker_queries_do_not_grow_with_the_results(case_world):

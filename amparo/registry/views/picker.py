@@ -11,10 +11,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from amparo.accounts import access
-from amparo.accounts.choices import Permission
+from amparo.accounts.choices import Permission, Sensitivity
+from amparo.accounts.models import User
 from amparo.audit.choices import AuditAction
 from amparo.registry import selectors, services
-from amparo.registry.models import IdentityDocument
+from amparo.registry.models import IdentityDocument, Person
 from amparo.registry.selectors import PersonFilters
 from amparo.registry.views.pages import AuthenticatedRequest, vary_on_htmx
 
@@ -42,5 +43,14 @@ def person_picker(request: AuthenticatedRequest) -> HttpResponse:
         services.record_persons_shown(
             actor=user, persons=persons, action=AuditAction.PERSON_SEARCHED, extra={"via": "person_picker"}
         )
-    context = {"persons": persons, "query": query, "field": field, "short": 0 < len(query) < 2}
+    # Documents are restricted: shown only where the viewer's clearance reaches them, as on the person page.
+    options = [
+        (person, next(iter(person.documents.all()), None) if _documents_shown(user, person) else None)
+        for person in persons
+    ]
+    context = {"options": options, "query": query, "field": field, "short": 0 < len(query) < 2}
     return vary_on_htmx(render(request, "registry/_person_picker_results.html", context))
+
+
+def _documents_shown(user: User, person: Person) -> bool:
+    return access.may_see_field(user, person, Sensitivity.RESTRICTED, Permission.PERSON_VIEW)
