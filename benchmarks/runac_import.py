@@ -69,7 +69,7 @@ def django_env(database_url: str) -> dict[str, str]:
     return {**os.environ, "DEBUG": "1", "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
 
 
-def generate(directory: Path, rows: int) -> dict:
+def generate(directory: Path, rows: int, database_url: str) -> dict:
     legajos = round(rows / ROWS_PER_LEGAJO)
     marker = directory / f"generated-{legajos}.json"
     if marker.exists():
@@ -77,7 +77,7 @@ def generate(directory: Path, rows: int) -> dict:
     output = subprocess.run(
         [sys.executable, "manage.py", "runac_generate", str(directory), "--legajos", str(legajos)],
         cwd=ROOT,
-        env={**os.environ, "DEBUG": "1"},
+        env=django_env(database_url),
         check=True,
         capture_output=True,
         text=True,
@@ -212,11 +212,6 @@ def main() -> None:
     print("Machine:", json.dumps(machine(), ensure_ascii=False))
     directory = Path(args.directory)
     directory.mkdir(parents=True, exist_ok=True)
-    print(f"Generating a delivery of about {args.rows:,} rows in {directory} …")
-    generated = generate(directory, args.rows)
-    files, equivalence = generated["files"], generated["equivalence_file"]
-    sizes = sum(Path(path).stat().st_size for path in files)
-    print(f"  rows per file: {generated['counts']} = {generated['total_rows']:,} rows, {sizes / 1e6:.1f} MB")
     print(f"Re-creating database {args.database} and migrating …")
     recreate_database(args.server, args.database)
     subprocess.run(
@@ -225,6 +220,11 @@ def main() -> None:
         env=django_env(database_url),
         check=True,
     )
+    print(f"Generating a delivery of about {args.rows:,} rows in {directory} …")
+    generated = generate(directory, args.rows, database_url)
+    files, equivalence = generated["files"], generated["equivalence_file"]
+    sizes = sum(Path(path).stat().st_size for path in files)
+    print(f"  rows per file: {generated['counts']} = {generated['total_rows']:,} rows, {sizes / 1e6:.1f} MB")
     with psycopg.connect(database_url) as connection:
         server_version = connection.execute("SHOW server_version").fetchone()[0]
     print(f"  PostgreSQL {server_version}")
