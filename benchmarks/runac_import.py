@@ -92,7 +92,7 @@ def server_cpu(connection) -> float | None:
     Unlike wall-clock time it hardly depends on what else the machine is running.
     """
     try:
-        pid = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+        pid = connection.info.backend_pid
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return None
@@ -155,6 +155,7 @@ def child(files: list[str], equivalence: str) -> None:
             "exchange_equivalencetable",
         ]
         cursor.execute(f"TRUNCATE {', '.join(tables)}")
+    loader_cpu = _count_loader_cpu()
     server_before = server_cpu(connection.connection)
     python_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
@@ -183,12 +184,30 @@ def child(files: list[str], equivalence: str) -> None:
                 "timings": report["timings"],
                 "errors": report["error_count"],
                 "python_cpu": python_cpu,
-                "server_cpu": server_after - server_before
+                "server_cpu": server_after - server_before + sum(loader_cpu)
                 if server_after is not None and server_before is not None
                 else None,
+                "loader_cpu": sum(loader_cpu),
             }
         )
     )
+
+
+def _count_loader_cpu() -> list[float]:
+    """CPU seconds of the import's loader connections' backends, read as each loader closes."""
+    from amparo.exchange.runac import staging
+
+    seconds: list[float] = []
+    close = staging.Loader.close
+
+    def counted_close(self) -> None:
+        used = server_cpu(self.connection)
+        if used is not None:
+            seconds.append(used)
+        close(self)
+
+    staging.Loader.close = counted_close
+    return seconds
 
 
 def _cpu(value: float | None) -> str:
@@ -252,7 +271,8 @@ def main() -> None:
         print(
             f"  run {attempt}: import {result['seconds']:.2f} s (phases {result['timings']}), "
             f"peak RSS {result['peak_rss_mb']:.0f} MB; CPU: Python {_cpu(result.get('python_cpu'))}, "
-            f"PostgreSQL {_cpu(result.get('server_cpu'))}"
+            f"PostgreSQL {_cpu(result.get('server_cpu'))} (of which loader connections "
+            f"{_cpu(result.get('loader_cpu'))})"
         )
     copy_seconds = statistics.median(copy_times)
     import_seconds = statistics.median(import_times)

@@ -25,13 +25,7 @@ from amparo.exchange.runac import derived, spec
 from amparo.exchange.runac.choices import DeliveryStatus, EquivalenceSource
 from amparo.exchange.runac.equivalences import EquivalenceRow, read_equivalence_file
 from amparo.exchange.runac.errors import IssueCode, Severity, issue
-from amparo.exchange.runac.loading import (
-    DeliveryChecks,
-    DeliveryTables,
-    TableWriter,
-    record_columns,
-    refresh_latest,
-)
+from amparo.exchange.runac.loading import DeliveryChecks, TableWriter, record_columns, refresh_latest
 from amparo.exchange.runac.models import RECORD_MODELS, Delivery, EquivalenceTable, Jurisdiction
 from amparo.exchange.runac.reading import (
     UTF8,
@@ -43,6 +37,7 @@ from amparo.exchange.runac.reading import (
     open_text,
     parse_file_name,
 )
+from amparo.exchange.runac.staging import LoaderCopy, Staging
 from amparo.exchange.runac.tables import (
     categories_by_field,
     current_table,
@@ -157,6 +152,7 @@ class _State:
     replaced: Delivery | None = None
     table: EquivalenceTable | None = None
     file_names: dict[tuple[spec.Unit, int], str] = field(default_factory=dict)
+    staging: Staging | None = None
     timings: dict[str, float] = field(default_factory=dict)
     mark: float = field(default_factory=time.monotonic)
 
@@ -212,7 +208,22 @@ def run(
     except DatabaseError:
         logger.exception("RUNac delivery %s could not be loaded", delivery.pk)
         collector.add(issue(IssueCode.LOAD_FAILED, file=""))
+    finally:
+        _close_staging(state, loaded=delivery.status == DeliveryStatus.LOADED)
     return _finish(delivery, plan, state, collector, jurisdiction, started, actor)
+
+
+def _close_staging(state: "_State", *, loaded: bool) -> None:
+    """Stop the loaders; a delivery that was not loaded leaves none of its tables behind."""
+    staging = state.staging
+    if staging is None:
+        return
+    try:
+        if not loaded:
+            staging.stop()
+            staging.drop()
+    finally:
+        staging.close()
 
 
 def _load(
@@ -248,17 +259,23 @@ def _load(
         )
     date_cache: dict[str, Any] = {}
     state.file_names = {(item.name.unit, item.number): item.name.name for item in plan.files}
-    tables = DeliveryTables(delivery.pk)
+    staging = None
+    if jurisdiction is not None and plan.files and connection.vendor == "postgresql":
+        staging = state.staging = Staging.start(delivery.pk)
     state.lap("prepare")
-    for item in plan.files:
+    for position, item in enumerate(plan.files):
         state.files.append(
-            _load_file(delivery, item, jurisdiction, mapping, plan, collector, date_cache, tables)
+            _load_file(delivery, item, jurisdiction, mapping, plan, collector, date_cache, staging)
         )
-        unit = item.name.unit.value
-        state.counts[unit] = state.counts.get(unit, 0) + state.files[-1]["rows"]
+        unit = item.name.unit
+        state.counts[unit.value] = state.counts.get(unit.value, 0) + state.files[-1]["rows"]
+        last_of_unit = position + 1 == len(plan.files) or plan.files[position + 1].name.unit != unit
+        if staging is not None and last_of_unit:
+            staging.build_indexes(staging.units[unit])
     state.lap("read_check_copy")
-    tables.attach()
-    state.lap("indexes")
+    if staging is not None:
+        staging.finish()
+        state.lap("indexes")
     if jurisdiction is not None and plan.files:
         _plan_for_bulk()
         earlier = list(
@@ -272,8 +289,13 @@ def _load(
             earlier_delivery_ids=earlier,
             file_names=state.file_names,
             collector=collector,
+            tables=staging.tables() if staging else None,
+            unique_proven=staging.unique_proven() if staging else None,
         ).run({item.name.unit for item in plan.files})
         state.lap("sql_checks")
+        if staging is not None and not collector.has_errors:
+            staging.attach()
+            state.lap("attach")
 
 
 def _plan_for_bulk() -> None:
@@ -320,7 +342,7 @@ def _load_file(
     plan: Plan,
     collector: IssueCollector,
     date_cache: dict[str, Any],
-    tables: DeliveryTables,
+    staging: Staging | None,
 ) -> dict[str, Any]:
     unit, name = item.name.unit, item.name.name
     encoding = detect_encoding(item.source)
@@ -341,12 +363,21 @@ def _load_file(
     if jurisdiction is not None:
         constants = {"delivery_id": delivery.pk, "jurisdiction_id": jurisdiction.pk, "is_latest": True}
         columns = record_columns(unit)
-        # On PostgreSQL the delivery's own table takes the constants as column defaults.
-        table = tables.table_for(unit, {**constants, "file_number": item.number})
-        if table is not None:
-            constants = {}
+        if staging is None:
+            writer = TableWriter(RECORD_MODELS[unit], columns, constants, prepared=True)
+        else:
+            # A loader copies into the delivery's own table, whose defaults hold the constants.
+            staged = staging.unit_for(unit, _size(item.source))
+            staging.set_defaults(staged, {**constants, "file_number": item.number})
             columns.remove("file_number")
-        writer = TableWriter(RECORD_MODELS[unit], columns, constants, prepared=True, table=table)
+            writer = TableWriter(
+                RECORD_MODELS[unit],
+                columns,
+                {},
+                prepared=True,
+                table=staged.name,
+                sink=LoaderCopy(staged.loader),
+            )
     size = 0
     try:
         with open_text(item.source, encoding) as text:
@@ -372,6 +403,11 @@ def _load_file(
         "encoding": encoding_label(encoding),
         "size": size,
     }
+
+
+def _size(source: Source) -> int:
+    with source.open() as stream:
+        return stream.seek(0, 2)
 
 
 def _commit(

@@ -6,12 +6,11 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
-from django.conf import settings
 from django.db import connection, models
 
 from amparo.exchange.runac import spec
 from amparo.exchange.runac.errors import IssueCode, issue
-from amparo.exchange.runac.models import RECORD_MODELS, Delivery, LegajoRecord, MpjRecord
+from amparo.exchange.runac.models import RECORD_MODELS, Delivery
 from amparo.exchange.runac.validation import ESCAPE, IssueCollector
 
 COPY_FLUSH_BYTES = 1 << 20
@@ -53,6 +52,7 @@ class TableWriter:
         deferred: bool = False,
         prepared: bool = False,
         table: str | None = None,
+        sink: Any = None,
     ) -> None:
         self.model = model
         # COPY target on PostgreSQL: the model's table, or a delivery's own table (see DeliveryTables).
@@ -69,22 +69,27 @@ class TableWriter:
         self._spool: Any = None
         self._buffer: list[str] = []
         self._buffered = 0
+        # Another connection's COPY (a loader, see staging.py): start(sql), write(bytes), end().
+        self._sink = sink
         if self.is_postgres:
             self._constants_text = [_constant_text(value) for value in constants.values()]
-            if deferred:
+            if sink is not None:
+                sink.start(self.copy_sql())
+                self._copy = sink
+            elif deferred:
                 self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
             else:
                 self._start_copy()
 
-    def _start_copy(self) -> None:
-        model = self.model
+    def copy_sql(self) -> str:
         names = [*self.constants, *self.columns]
-        db_columns = [str(cast(models.Field, model._meta.get_field(name)).column) for name in names]
+        db_columns = [str(cast(models.Field, self.model._meta.get_field(name)).column) for name in names]
+        return f"COPY {self.table} ({', '.join(db_columns)}) FROM STDIN"  # noqa: S608 - names from the model
+
+    def _start_copy(self) -> None:
         connection.ensure_connection()
         self._cursor = connection.connection.cursor()
-        self._copy_context = self._cursor.copy(
-            f"COPY {self.table} ({', '.join(db_columns)}) FROM STDIN"  # noqa: S608 - names from the model
-        )
+        self._copy_context = self._cursor.copy(self.copy_sql())
         self._copy = self._copy_context.__enter__()
 
     def write(self, data: dict[str, list[Any]]) -> None:
@@ -140,6 +145,9 @@ class TableWriter:
         if not self.is_postgres:
             return
         self._flush()
+        if self._sink is not None:
+            self._sink.end()
+            return
         if self._spool is not None:
             self._spool.seek(0)
             if self.rows:
@@ -152,66 +160,6 @@ class TableWriter:
             self._copy_context.__exit__(None, None, None)
             self._cursor.close()
             self._copy_context = None
-
-
-class DeliveryTables:
-    """On PostgreSQL, a delivery's rows of each unit go into a table of their own.
-
-    The record tables are partitioned by delivery (migration 0003_import_speed). The loader
-    creates the delivery's table for a unit with no index, COPYs the rows into it, and then
-    attaches it as the delivery's partition: attaching builds the indexes in bulk, once,
-    which is far cheaper than updating three or four B-trees for every copied row. A
-    `CHECK (delivery_id = …)` constraint spares PostgreSQL the scan that would otherwise
-    prove the rows belong to the partition. Everything happens inside the loading
-    transaction: a rejected delivery leaves no table behind. Elsewhere (SQLite) the rows go
-    straight into the record tables.
-    """
-
-    def __init__(self, delivery_id: int) -> None:
-        self.delivery_id = int(delivery_id)
-        self.enabled = connection.vendor == "postgresql"
-        self.tables: dict[spec.Unit, str] = {}
-
-    def table_for(self, unit: spec.Unit, constants: dict[str, Any]) -> str | None:
-        """The table a file of the unit is copied into (created on first use); None: the model's.
-
-        `constants` (delivery, jurisdiction, file number …) become the table's column defaults
-        for this file, so they are not sent with every row.
-        """
-        if not self.enabled:
-            return None
-        model = RECORD_MODELS[unit]
-        parent = _table(model)
-        name = f"{parent}_d{self.delivery_id}"
-        with connection.cursor() as cursor:
-            if unit not in self.tables:
-                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [parent])
-                sequence = cursor.fetchone()[0]
-                cursor.execute(
-                    f"CREATE TABLE {name} (LIKE {parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
-                    f"CONSTRAINT {name}_delivery CHECK (delivery_id = {self.delivery_id}))"
-                )
-                cursor.execute(
-                    f"ALTER TABLE {name} ALTER COLUMN id SET DEFAULT nextval(%s::regclass)", [sequence]
-                )
-                self.tables[unit] = name
-            for attribute, value in constants.items():
-                column = cast(models.Field, model._meta.get_field(attribute)).column
-                cursor.execute(f"ALTER TABLE {name} ALTER COLUMN {column} SET DEFAULT %s", [value])
-        return name
-
-    def attach(self) -> None:
-        """Make the copied rows part of the record tables, building their indexes in bulk."""
-        if not self.tables:
-            return
-        with connection.cursor() as cursor:
-            work_mem = getattr(settings, "RUNAC_IMPORT_MAINTENANCE_WORK_MEM", "256MB")
-            cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [work_mem])
-            for unit, name in self.tables.items():
-                parent = _table(RECORD_MODELS[unit])
-                cursor.execute(
-                    f"ALTER TABLE {parent} ATTACH PARTITION {name} FOR VALUES IN ({self.delivery_id})"
-                )
 
 
 def _constant_text(value: Any) -> str:
@@ -239,7 +187,12 @@ def _in(values: Sequence[Any]) -> str:
 
 
 class DeliveryChecks:
-    """Checks across all rows: unique ids, known legajos, exits pointing at an existing entry."""
+    """Checks across all rows: unique ids, known legajos, exits pointing at an existing entry.
+
+    `tables` names where this delivery's rows of each unit are (on PostgreSQL its own tables,
+    not yet attached: see staging.py); earlier deliveries are read from the record tables.
+    Units in `unique_proven` had their key proven unique by a unique index: not checked again.
+    """
 
     def __init__(
         self,
@@ -249,16 +202,20 @@ class DeliveryChecks:
         earlier_delivery_ids: list[int],
         file_names: dict[tuple[spec.Unit, int], str],
         collector: IssueCollector,
+        tables: dict[spec.Unit, str] | None = None,
+        unique_proven: set[spec.Unit] | None = None,
     ) -> None:
         self.delivery_id = delivery_id
         self.jurisdiction_id = jurisdiction_id
-        self.known_deliveries = [delivery_id, *earlier_delivery_ids]
+        self.earlier = earlier_delivery_ids
         self.file_names = file_names
         self.collector = collector
+        self.tables = tables or {}
+        self.unique_proven = unique_proven or set()
 
     def run(self, units: set[spec.Unit]) -> None:
         for unit in spec.Unit:
-            if unit in units:
+            if unit in units and unit not in self.unique_proven:
                 self.unique_ids(unit)
         for unit in (spec.Unit.MPI, spec.Unit.MPE, spec.Unit.MPJ):
             if unit in units:
@@ -269,8 +226,24 @@ class DeliveryChecks:
     def _file(self, unit: spec.Unit, file_number: int) -> str:
         return self.file_names[(unit, file_number)]
 
+    def _own(self, unit: spec.Unit) -> str:
+        return self.tables.get(unit) or _table(RECORD_MODELS[unit])
+
+    def _not_in(self, unit: spec.Unit, condition: str, params: list[Any]) -> tuple[str, list[Any]]:
+        """NOT EXISTS a row of `unit` matching `condition` (alias `e`) in this or an earlier delivery."""
+        own = self._own(unit)
+        sql = f"NOT EXISTS (SELECT 1 FROM {own} e WHERE e.delivery_id = %s AND {condition})"  # noqa: S608
+        all_params = [self.delivery_id, *params]
+        if self.earlier:
+            sql += (
+                f" AND NOT EXISTS (SELECT 1 FROM {_table(RECORD_MODELS[unit])} e "  # noqa: S608 - names from models
+                f"WHERE e.jurisdiction_id = %s AND e.delivery_id IN ({_in(self.earlier)}) AND {condition})"
+            )
+            all_params += [self.jurisdiction_id, *self.earlier, *params]
+        return sql, all_params
+
     def unique_ids(self, unit: spec.Unit) -> None:
-        table = _table(RECORD_MODELS[unit])
+        table = self._own(unit)
         key = spec.KEY_COLUMN[unit].lower()
         sql = (
             f"SELECT t.{key}, t.file_number, t.line FROM {table} t "  # noqa: S608 - names from the models
@@ -296,16 +269,12 @@ class DeliveryChecks:
             )
 
     def known_legajos(self, unit: spec.Unit) -> None:
-        table = _table(RECORD_MODELS[unit])
-        legajos = _table(LegajoRecord)
+        missing, params = self._not_in(spec.Unit.LEGAJOS, "e.id_legajo = t.id_legajo", [])
         sql = (
-            f"SELECT t.file_number, t.line, t.id_legajo FROM {table} t WHERE t.delivery_id = %s "  # noqa: S608
-            f"AND t.id_legajo <> '' AND NOT EXISTS (SELECT 1 FROM {legajos} l WHERE l.jurisdiction_id = %s "
-            f"AND l.id_legajo = t.id_legajo AND l.delivery_id IN ({_in(self.known_deliveries)})) "
-            f"ORDER BY t.file_number, t.line"
+            f"SELECT t.file_number, t.line, t.id_legajo FROM {self._own(unit)} t "  # noqa: S608
+            f"WHERE t.delivery_id = %s AND t.id_legajo <> '' AND {missing} ORDER BY t.file_number, t.line"
         )
-        params = [self.delivery_id, self.jurisdiction_id, *self.known_deliveries]
-        for file_number, line, value in fetch_stream(sql, params):
+        for file_number, line, value in fetch_stream(sql, [self.delivery_id, *params]):
             self.collector.add(
                 issue(
                     IssueCode.LEGAJO_UNKNOWN,
@@ -317,17 +286,19 @@ class DeliveryChecks:
             )
 
     def exits_have_entries(self) -> None:
-        table = _table(MpjRecord)
-        sql = (
-            f"SELECT t.file_number, t.line, t.id_ingreso_asociado, t.id_legajo FROM {table} t "  # noqa: S608
-            f"WHERE t.delivery_id = %s AND t.tipo_movimiento = %s AND t.id_ingreso_asociado <> '' "
-            f"AND NOT EXISTS (SELECT 1 FROM {table} e WHERE e.jurisdiction_id = %s "
-            f"AND e.id_intervencion = t.id_ingreso_asociado AND e.tipo_movimiento = %s "
-            f"AND e.id_legajo = t.id_legajo AND e.delivery_id IN ({_in(self.known_deliveries)})) "
-            f"ORDER BY t.file_number, t.line"
+        missing, params = self._not_in(
+            spec.Unit.MPJ,
+            "e.id_intervencion = t.id_ingreso_asociado AND e.tipo_movimiento = %s "
+            "AND e.id_legajo = t.id_legajo",
+            [spec.ENTRY],
         )
-        params = [self.delivery_id, spec.EXIT, self.jurisdiction_id, spec.ENTRY, *self.known_deliveries]
-        for file_number, line, value, legajo in fetch_stream(sql, params):
+        sql = (
+            "SELECT t.file_number, t.line, t.id_ingreso_asociado, t.id_legajo "  # noqa: S608 - names from models
+            f"FROM {self._own(spec.Unit.MPJ)} t "
+            f"WHERE t.delivery_id = %s AND t.tipo_movimiento = %s AND t.id_ingreso_asociado <> '' "
+            f"AND {missing} ORDER BY t.file_number, t.line"
+        )
+        for file_number, line, value, legajo in fetch_stream(sql, [self.delivery_id, spec.EXIT, *params]):
             self.collector.add(
                 issue(
                     IssueCode.EXIT_WITHOUT_ENTRY,

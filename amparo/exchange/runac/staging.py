@@ -1,0 +1,374 @@
+"""On PostgreSQL a delivery's rows are loaded by loader connections, in parallel, into tables of its own.
+
+The record tables are partitioned by delivery (migration 0003_import_speed). Each unit's rows
+go into a new table, `{record table}_d{delivery id}`, made like the record table with a
+`CHECK (delivery_id = …)`. A loader is an extra database connection fed by a thread of its
+own: it COPYs the rows the checker hands over (a bounded queue of ~1 MB blocks, so memory
+stays flat), then builds the table's indexes, the same ones the record table declares, and
+commits. With two loaders, one copies and indexes a unit while the other takes the next unit
+and this process checks the next block: the machine's cores work at once instead of in turn.
+
+Nothing of this is part of the register yet: the tables are not partitions until the
+import's own transaction attaches them (which finds their indexes ready and, thanks to the
+CHECK, needs no scan), after every check has passed. A rejected delivery's tables are
+dropped; so are those an interrupted import left behind (`sweep`), which nothing reads.
+
+The key index is unique per delivery (migration 0004_unique_keys): when it builds, the key
+is proven unique and the duplicate check in SQL is not needed; when it does not, the loader
+reports it and the check runs to list every duplicate with its lines.
+"""
+
+import logging
+import queue
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+import psycopg.sql
+from django.conf import settings
+from django.db import DatabaseError, connection
+
+from amparo.exchange.runac import spec
+from amparo.exchange.runac.models import RECORD_MODELS
+
+logger = logging.getLogger(__name__)
+
+# Blocks waiting for a loader (each about COPY_FLUSH_BYTES): the memory a slow loader can cost.
+QUEUE_BLOCKS = 6
+# Advisory lock class of an import in progress (the second key is the delivery id).
+ADVISORY_CLASS = 8_2190
+STAGING_NAME = re.compile(r"^exchange_(legajo|mpi|mpe|mpj)record_d(\d+)$")
+INDEX_DEFINITION = re.compile(r"^CREATE (?P<unique>UNIQUE )?INDEX \S+ ON ONLY \S+ (?P<rest>USING .+)$")
+
+Job = Callable[[psycopg.Connection], None]
+
+
+def _parent(unit: spec.Unit) -> str:
+    return RECORD_MODELS[unit]._meta.db_table
+
+
+def staging_name(unit: spec.Unit, delivery_id: int) -> str:
+    return f"{_parent(unit)}_d{int(delivery_id)}"
+
+
+def _connect() -> psycopg.Connection:
+    params = connection.get_connection_params()
+    for name in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(name, None)
+    return psycopg.connect(**params)
+
+
+class Loader:
+    """An extra connection and the thread that runs its jobs in order (COPY blocks, DDL, commit)."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.connection = _connect()
+        self.jobs: queue.Queue[Job | None] = queue.Queue(maxsize=QUEUE_BLOCKS)
+        self.error: BaseException | None = None
+        self.assigned_bytes = 0
+        self._copy: Any = None
+        self._copy_context: Any = None
+        self.thread = threading.Thread(target=self._run, name=f"runac-loader-{number}", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            if self.error is not None:
+                continue  # after a failure the rest is drained, not run
+            try:
+                job(self.connection)
+            except BaseException as error:  # noqa: BLE001 - handed to the main thread by finish()
+                self.error = error
+                self._abort_copy(error)
+        self._abort_copy(RuntimeError("loader stopped"))  # stopped in the middle of a file
+
+    def submit(self, job: Job) -> None:
+        self.jobs.put(job)
+
+    # COPY, block by block: the open COPY is the loader's state between jobs.
+    def copy_start(self, sql: str) -> None:
+        def start(conn: psycopg.Connection) -> None:
+            self._copy_context = conn.cursor().copy(sql)
+            self._copy = self._copy_context.__enter__()
+
+        self.submit(start)
+
+    def copy_write(self, data: bytes) -> None:
+        self.submit(lambda conn: self._copy.write(data))
+
+    def copy_end(self) -> None:
+        def end(conn: psycopg.Connection) -> None:
+            context, self._copy_context, self._copy = self._copy_context, None, None
+            context.__exit__(None, None, None)
+
+        self.submit(end)
+
+    def _abort_copy(self, error: BaseException) -> None:
+        if self._copy_context is not None:
+            context, self._copy_context, self._copy = self._copy_context, None, None
+            try:
+                context.__exit__(type(error), error, None)
+            except Exception:  # noqa: BLE001, S110 - the first error is the one reported
+                pass
+
+    def finish(self) -> None:
+        """Run what is queued, commit, and stop the thread; a loader's failure is raised here."""
+        self.submit(lambda conn: conn.commit())
+        self.jobs.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise DatabaseError(f"RUNac loader {self.number}: {self.error}") from self.error
+
+    def stop(self) -> None:
+        """Stop the thread without committing (what is still queued is not run)."""
+        if self.thread.is_alive():
+            self.error = self.error or RuntimeError("loader stopped")
+            self.jobs.put(None)
+            self.thread.join()
+
+    def close(self) -> None:
+        self.stop()
+        self.connection.close()
+
+
+class LoaderCopy:
+    """What `TableWriter` writes COPY text into when a loader does the copying."""
+
+    def __init__(self, loader: Loader) -> None:
+        self.loader = loader
+
+    def start(self, sql: str) -> None:
+        self.loader.copy_start(sql)
+
+    def write(self, data: bytes) -> None:
+        if self.loader.error is not None:
+            error = self.loader.error
+            raise DatabaseError(f"RUNac loader {self.loader.number}: {error}") from error
+        self.loader.copy_write(data)
+
+    def end(self) -> None:
+        self.loader.copy_end()
+
+
+@dataclass
+class StagedUnit:
+    unit: spec.Unit
+    name: str
+    loader: Loader
+    # Set by the loader when the per-delivery unique key index could not be built.
+    duplicates: bool = False
+    indexed: bool = False
+
+
+@dataclass
+class Staging:
+    """A delivery's tables being loaded by loader connections (PostgreSQL only)."""
+
+    delivery_id: int
+    loader_count: int = 2
+    loaders: list[Loader] = field(default_factory=list)
+    units: dict[spec.Unit, StagedUnit] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, delivery_id: int) -> "Staging":
+        """Open the loaders; hold the import's advisory lock in the caller's transaction; sweep leftovers."""
+        count = max(1, int(getattr(settings, "RUNAC_IMPORT_LOADERS", 2)))
+        staging = cls(delivery_id=int(delivery_id), loader_count=count)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_CLASS, staging.delivery_id])
+        try:
+            staging.loaders = [Loader(number) for number in range(1, count + 1)]
+            sweep(staging.loaders[0].connection, keep=staging.delivery_id)
+        except BaseException:
+            staging.close()
+            raise
+        return staging
+
+    def unit_for(self, unit: spec.Unit, size: int) -> StagedUnit:
+        """The unit's table, created on its first file by the loader with the least to do so far."""
+        staged = self.units.get(unit)
+        if staged is None:
+            loader = min(self.loaders, key=lambda item: item.assigned_bytes)
+            staged = StagedUnit(unit=unit, name=staging_name(unit, self.delivery_id), loader=loader)
+            self.units[unit] = staged
+            loader.submit(self._create(staged))
+        staged.loader.assigned_bytes += size
+        return staged
+
+    def _create(self, staged: StagedUnit) -> Job:
+        parent, name, delivery_id = _parent(staged.unit), staged.name, self.delivery_id
+
+        def create(conn: psycopg.Connection) -> None:
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [parent])
+                sequence = cursor.fetchone()[0]  # type: ignore[index]
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+                cursor.execute(
+                    f"CREATE TABLE {name} (LIKE {parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
+                    f"CONSTRAINT {name}_delivery CHECK (delivery_id = {delivery_id}))"
+                )
+                cursor.execute(
+                    psycopg.sql.SQL(
+                        "ALTER TABLE {} ALTER COLUMN id SET DEFAULT nextval({}::regclass)"
+                    ).format(psycopg.sql.Identifier(name), psycopg.sql.Literal(sequence))
+                )
+
+        return create
+
+    def set_defaults(self, staged: StagedUnit, columns: dict[str, Any]) -> None:
+        """Column defaults for the rows of the next file (constants not sent with every row)."""
+        name = staged.name
+
+        def alter(conn: psycopg.Connection) -> None:
+            with conn.cursor() as cursor:
+                for column, value in columns.items():
+                    cursor.execute(
+                        psycopg.sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}").format(
+                            psycopg.sql.Identifier(name),
+                            psycopg.sql.Identifier(column),
+                            psycopg.sql.Literal(value),
+                        )
+                    )
+
+        staged.loader.submit(alter)
+
+    def build_indexes(self, staged: StagedUnit) -> None:
+        """After the unit's last file: its indexes, the unique key first (its failure means duplicates)."""
+        parent, name = _parent(staged.unit), staged.name
+        work_mem = getattr(settings, "RUNAC_IMPORT_MAINTENANCE_WORK_MEM", "256MB")
+
+        def build(conn: psycopg.Connection) -> None:
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [work_mem])
+                for statement, unique in index_statements(cursor, parent, name):
+                    if not unique:
+                        cursor.execute(statement)
+                        continue
+                    cursor.execute("SAVEPOINT runac_unique")
+                    try:
+                        cursor.execute(statement)
+                    except psycopg.errors.UniqueViolation:
+                        cursor.execute("ROLLBACK TO SAVEPOINT runac_unique")
+                        staged.duplicates = True
+                        return  # the delivery is rejected: no other index is needed
+                    cursor.execute("RELEASE SAVEPOINT runac_unique")
+            staged.indexed = True
+
+        staged.loader.submit(build)
+
+    def tables(self) -> dict[spec.Unit, str]:
+        return {unit: staged.name for unit, staged in self.units.items()}
+
+    def unique_proven(self) -> set[spec.Unit]:
+        return {unit for unit, staged in self.units.items() if staged.indexed}
+
+    def finish(self) -> None:
+        """Wait for every loader to copy, index and commit."""
+        for loader in self.loaders:
+            loader.finish()
+
+    def attach(self) -> None:
+        """Make the loaded tables the delivery's partitions (in the caller's transaction)."""
+        with connection.cursor() as cursor:
+            for staged in self.units.values():
+                cursor.execute(
+                    f"ALTER TABLE {_parent(staged.unit)} ATTACH PARTITION {staged.name} "
+                    f"FOR VALUES IN ({self.delivery_id})"
+                )
+
+    def stop(self) -> None:
+        for loader in self.loaders:
+            loader.stop()
+
+    def drop(self) -> None:
+        """Drop the delivery's tables (a rejected delivery), through a loader's own connection."""
+        if not self.loaders or not self.units:
+            return
+        conn = self.loaders[0].connection
+        conn.rollback()
+        with conn.cursor() as cursor:
+            for staged in self.units.values():
+                cursor.execute(
+                    "SELECT c.relispartition FROM pg_class c WHERE c.oid = to_regclass(%s)", [staged.name]
+                )
+                row = cursor.fetchone()
+                if row is not None and not row[0]:
+                    cursor.execute(f"DROP TABLE {staged.name}")
+        conn.commit()
+
+    def close(self) -> None:
+        for loader in self.loaders:
+            try:
+                loader.close()
+            except Exception:  # noqa: BLE001 - closing must not hide the import's own outcome
+                logger.exception("RUNac loader %s could not be closed", loader.number)
+
+
+def index_statements(cursor: Any, parent: str, name: str) -> list[tuple[str, bool]]:
+    """The record table's indexes as statements for table `name` (unique ones first).
+
+    Attaching a partition reuses an index of the partition that matches the parent's, so the
+    loader builds exactly what the parent declares: read from the catalogue, not repeated here.
+    """
+    cursor.execute(
+        "SELECT pg_get_indexdef(i.indexrelid), i.indisprimary, i.indisunique FROM pg_index i "
+        "WHERE i.indrelid = to_regclass(%s) ORDER BY i.indisunique DESC, i.indisprimary, i.indexrelid",
+        [parent],
+    )
+    statements: list[tuple[str, bool]] = []
+    for number, (definition, primary, unique) in enumerate(cursor.fetchall()):
+        if primary:
+            columns = definition[definition.index("(") :]
+            statements.append((f"ALTER TABLE {name} ADD CONSTRAINT {name}_pkey PRIMARY KEY {columns}", True))
+            continue
+        match = INDEX_DEFINITION.match(definition)
+        if match is None:
+            raise DatabaseError(f"Unexpected index definition on {parent}: {definition}")
+        kind = "UNIQUE INDEX" if match.group("unique") else "INDEX"
+        statements.append((f"CREATE {kind} {name}_i{number} ON {name} {match.group('rest')}", bool(unique)))
+    # The key's uniqueness is the check; the primary key (ids from a sequence) cannot fail.
+    statements.sort(key=lambda item: not item[1] or "PRIMARY KEY" in item[0])
+    return statements
+
+
+def sweep(conn: psycopg.Connection, *, keep: int) -> list[str]:
+    """Drop delivery tables an interrupted import left behind (never attached, import not running).
+
+    An import in progress holds its delivery's advisory lock until its transaction ends, and
+    a table being attached is locked by that transaction: both are left alone.
+    """
+    dropped: list[str] = []
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND NOT c.relispartition "
+            "AND c.relname ~ '^exchange_(legajo|mpi|mpe|mpj)record_d[0-9]+$'"
+        )
+        names = [row[0] for row in cursor.fetchall()]
+    for name in names:
+        match = STAGING_NAME.match(name)
+        if match is None or int(match.group(2)) == keep:
+            continue
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [ADVISORY_CLASS, int(match.group(2))])
+            if not cursor.fetchone()[0]:  # type: ignore[index]
+                conn.rollback()
+                continue
+            try:
+                cursor.execute(f"LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE NOWAIT")
+            except (psycopg.errors.LockNotAvailable, psycopg.errors.UndefinedTable):
+                conn.rollback()
+                continue
+            cursor.execute("SELECT relispartition FROM pg_class WHERE oid = to_regclass(%s)", [name])
+            row = cursor.fetchone()
+            if row is not None and not row[0]:
+                cursor.execute(f"DROP TABLE {name}")
+                dropped.append(name)
+        conn.commit()
+    if dropped:
+        logger.warning("Dropped RUNac tables left by interrupted imports: %s", ", ".join(dropped))
+    return dropped
