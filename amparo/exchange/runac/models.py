@@ -232,7 +232,6 @@ class LegajoRecord(RecordBase):
     class Meta:
         indexes = [
             models.Index(fields=["jurisdiction", "id_legajo"], name="runac_legajo_key_idx"),
-            models.Index(fields=["delivery", "file_number", "line"], name="runac_legajo_delivery_idx"),
         ]
 
     def __str__(self) -> str:
@@ -259,7 +258,6 @@ class MpiRecord(RecordBase):
     class Meta:
         indexes = [
             models.Index(fields=["jurisdiction", "id_intervencion"], name="runac_mpi_key_idx"),
-            models.Index(fields=["delivery", "file_number", "line"], name="runac_mpi_delivery_idx"),
         ]
 
     def __str__(self) -> str:
@@ -292,7 +290,6 @@ class MpeRecord(RecordBase):
         indexes = [
             models.Index(fields=["jurisdiction", "id_intervencion"], name="runac_mpe_key_idx"),
             models.Index(fields=["jurisdiction", "id_legajo"], name="runac_mpe_legajo_idx"),
-            models.Index(fields=["delivery", "file_number", "line"], name="runac_mpe_delivery_idx"),
         ]
 
     def __str__(self) -> str:
@@ -322,7 +319,6 @@ class MpjRecord(RecordBase):
         indexes = [
             models.Index(fields=["jurisdiction", "id_intervencion"], name="runac_mpj_key_idx"),
             models.Index(fields=["jurisdiction", "id_legajo"], name="runac_mpj_legajo_idx"),
-            models.Index(fields=["delivery", "file_number", "line"], name="runac_mpj_delivery_idx"),
         ]
 
     def __str__(self) -> str:

@@ -144,7 +144,9 @@ def record_model(unit: str) -> type[RecordBase]:
 def delivery_records(*, delivery: Delivery, unit: str, search: str = "") -> QuerySet[RecordBase]:
     """Rows a delivery loaded for a unit (the delivery was fetched through `delivery_get`)."""
     model = record_model(unit)
-    rows = model.objects.filter(delivery_id=delivery.pk).order_by("file_number", "line")  # type: ignore[attr-defined]
+    # File order: ids are given in the order the rows were copied (files in order, lines in order),
+    # and the primary key's index serves it (no index on file and line to build at every import).
+    rows = model.objects.filter(delivery_id=delivery.pk).order_by("id")  # type: ignore[attr-defined]
     if search:
         condition = Q(id_legajo=search.strip())
         if unit != spec.Unit.LEGAJOS:

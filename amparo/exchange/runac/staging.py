@@ -142,7 +142,9 @@ class LoaderCopy:
         self.loader = loader
 
     def start(self, sql: str) -> None:
-        self.loader.copy_start(sql)
+        # FREEZE: the table was created in the loader's transaction, so its rows can be written
+        # frozen and all-visible; reading them later (checks, measures) sets no hint bits.
+        self.loader.copy_start(f"{sql} (FREEZE)")
 
     def write(self, data: bytes) -> None:
         if self.loader.error is not None:
