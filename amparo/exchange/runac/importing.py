@@ -291,7 +291,7 @@ def _load(
             collector=collector,
             tables=staging.tables() if staging else None,
             unique_proven=staging.unique_proven() if staging else None,
-        ).run({item.name.unit for item in plan.files})
+        ).run({item.name.unit for item in plan.files}, runner=staging.run_queries if staging else None)
         state.lap("sql_checks")
         if staging is not None and not collector.has_errors:
             staging.attach()

@@ -3,7 +3,8 @@ that need every row of the delivery at once, run in SQL inside the loading trans
 """
 
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import connection, models
@@ -213,15 +214,29 @@ class DeliveryChecks:
         self.tables = tables or {}
         self.unique_proven = unique_proven or set()
 
-    def run(self, units: set[spec.Unit]) -> None:
-        for unit in spec.Unit:
-            if unit in units and unit not in self.unique_proven:
-                self.unique_ids(unit)
-        for unit in (spec.Unit.MPI, spec.Unit.MPE, spec.Unit.MPJ):
-            if unit in units:
-                self.known_legajos(unit)
+    def run(self, units: set[spec.Unit], runner: "QueryRunner | None" = None) -> None:
+        """Run every check; `runner` runs the queries elsewhere (loader connections, in parallel)."""
+        queries = self.queries(units)
+        if runner is not None:
+            # Other connections see committed rows only: earlier deliveries are read on this one.
+            runner([query for query in queries if query.own_rows_only])
+            queries = [query for query in queries if not query.own_rows_only]
+        for query in queries:
+            for row in fetch_stream(query.sql, query.params):
+                query.handle(row)
+
+    def queries(self, units: set[spec.Unit]) -> list["CheckQuery"]:
+        queries = [
+            self.unique_ids(unit) for unit in spec.Unit if unit in units and unit not in self.unique_proven
+        ]
+        queries += [
+            self.known_legajos(unit)
+            for unit in (spec.Unit.MPI, spec.Unit.MPE, spec.Unit.MPJ)
+            if unit in units
+        ]
         if spec.Unit.MPJ in units:
-            self.exits_have_entries()
+            queries.append(self.exits_have_entries())
+        return queries
 
     def _file(self, unit: spec.Unit, file_number: int) -> str:
         return self.file_names[(unit, file_number)]
@@ -242,7 +257,7 @@ class DeliveryChecks:
             all_params += [self.jurisdiction_id, *self.earlier, *params]
         return sql, all_params
 
-    def unique_ids(self, unit: spec.Unit) -> None:
+    def unique_ids(self, unit: spec.Unit) -> "CheckQuery":
         table = self._own(unit)
         key = spec.KEY_COLUMN[unit].lower()
         sql = (
@@ -252,10 +267,13 @@ class DeliveryChecks:
             f"ORDER BY t.{key}, t.file_number, t.line"
         )
         first: tuple[str, int, int] | None = None
-        for value, file_number, line in fetch_stream(sql, [self.delivery_id, self.delivery_id]):
+
+        def handle(row: tuple[Any, ...]) -> None:
+            nonlocal first
+            value, file_number, line = row
             if first is None or first[0] != value:
                 first = (value, file_number, line)
-                continue
+                return
             where = f"{self._file(unit, first[1])}, línea {first[2]}"
             self.collector.add(
                 issue(
@@ -268,13 +286,17 @@ class DeliveryChecks:
                 )
             )
 
-    def known_legajos(self, unit: spec.Unit) -> None:
+        return CheckQuery(sql, [self.delivery_id, self.delivery_id], handle)
+
+    def known_legajos(self, unit: spec.Unit) -> "CheckQuery":
         missing, params = self._not_in(spec.Unit.LEGAJOS, "e.id_legajo = t.id_legajo", [])
         sql = (
             f"SELECT t.file_number, t.line, t.id_legajo FROM {self._own(unit)} t "  # noqa: S608
             f"WHERE t.delivery_id = %s AND t.id_legajo <> '' AND {missing} ORDER BY t.file_number, t.line"
         )
-        for file_number, line, value in fetch_stream(sql, [self.delivery_id, *params]):
+
+        def handle(row: tuple[Any, ...]) -> None:
+            file_number, line, value = row
             self.collector.add(
                 issue(
                     IssueCode.LEGAJO_UNKNOWN,
@@ -285,7 +307,9 @@ class DeliveryChecks:
                 )
             )
 
-    def exits_have_entries(self) -> None:
+        return CheckQuery(sql, [self.delivery_id, *params], handle, own_rows_only=not self.earlier)
+
+    def exits_have_entries(self) -> "CheckQuery":
         missing, params = self._not_in(
             spec.Unit.MPJ,
             "e.id_intervencion = t.id_ingreso_asociado AND e.tipo_movimiento = %s "
@@ -298,7 +322,9 @@ class DeliveryChecks:
             f"WHERE t.delivery_id = %s AND t.tipo_movimiento = %s AND t.id_ingreso_asociado <> '' "
             f"AND {missing} ORDER BY t.file_number, t.line"
         )
-        for file_number, line, value, legajo in fetch_stream(sql, [self.delivery_id, spec.EXIT, *params]):
+
+        def handle(row: tuple[Any, ...]) -> None:
+            file_number, line, value, legajo = row
             self.collector.add(
                 issue(
                     IssueCode.EXIT_WITHOUT_ENTRY,
@@ -309,6 +335,23 @@ class DeliveryChecks:
                     expected=legajo,
                 )
             )
+
+        params = [self.delivery_id, spec.EXIT, *params]
+        return CheckQuery(sql, params, handle, own_rows_only=not self.earlier)
+
+
+@dataclass
+class CheckQuery:
+    """A check across rows: its SQL, and what to do with each offending row it returns (in order)."""
+
+    sql: str
+    params: list[Any]
+    handle: Callable[[tuple[Any, ...]], None]
+    # True when it reads this delivery's rows alone (not earlier deliveries').
+    own_rows_only: bool = True
+
+
+QueryRunner = Callable[[list[CheckQuery]], None]
 
 
 def refresh_latest(

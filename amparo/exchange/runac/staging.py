@@ -32,12 +32,15 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 
 from amparo.exchange.runac import spec
+from amparo.exchange.runac.loading import CheckQuery
 from amparo.exchange.runac.models import RECORD_MODELS
 
 logger = logging.getLogger(__name__)
 
 # Blocks waiting for a loader (each about COPY_FLUSH_BYTES): the memory a slow loader can cost.
 QUEUE_BLOCKS = 6
+# Rows of a check's result handed over at a time.
+CHECK_CHUNK_ROWS = 5_000
 # Advisory lock class of an import in progress (the second key is the delivery id).
 ADVISORY_CLASS = 8_2190
 STAGING_NAME = re.compile(r"^exchange_(legajo|mpi|mpe|mpj)record_d(\d+)$")
@@ -67,7 +70,7 @@ class Loader:
     def __init__(self, number: int) -> None:
         self.number = number
         self.connection = _connect()
-        self.jobs: queue.Queue[Job | None] = queue.Queue(maxsize=QUEUE_BLOCKS)
+        self.jobs: queue.Queue[Job | _Barrier | None] = queue.Queue(maxsize=QUEUE_BLOCKS)
         self.error: BaseException | None = None
         self.assigned_bytes = 0
         self._copy: Any = None
@@ -77,6 +80,9 @@ class Loader:
 
     def _run(self) -> None:
         while (job := self.jobs.get()) is not None:
+            if isinstance(job, _Barrier):
+                job.reached.set()
+                continue
             if self.error is not None:
                 continue  # after a failure the rest is drained, not run
             try:
@@ -115,13 +121,41 @@ class Loader:
             except Exception:  # noqa: BLE001, S110 - the first error is the one reported
                 pass
 
-    def finish(self) -> None:
-        """Run what is queued, commit, and stop the thread; a loader's failure is raised here."""
+    def commit(self) -> None:
         self.submit(lambda conn: conn.commit())
-        self.jobs.put(None)
-        self.thread.join()
+
+    def wait(self) -> None:
+        """Wait until every job queued so far has run; a loader's failure is raised here."""
+        barrier = _Barrier()
+        self.jobs.put(barrier)
+        barrier.reached.wait()
+        self.raise_error()
+
+    def raise_error(self) -> None:
         if self.error is not None:
             raise DatabaseError(f"RUNac loader {self.number}: {self.error}") from self.error
+
+    def query(self, tag: int, sql: str, params: list[Any], results: "queue.Queue[tuple[int, Any]]") -> None:
+        """Stream a query's rows into `results` as (tag, chunk), then (tag, None), or (tag, error)."""
+
+        def run(conn: psycopg.Connection) -> None:
+            try:
+                with conn.cursor() as settings_cursor:
+                    # Fresh rows have no statistics: hash joins, not nested loops (importing._plan_for_bulk).
+                    settings_cursor.execute("SET LOCAL enable_nestloop = off")
+                    settings_cursor.execute("SELECT set_config('work_mem', %s, true)", [_work_mem()])
+                with conn.cursor(name=f"runac_check_{tag}") as cursor:
+                    cursor.execute(sql, params)
+                    while rows := cursor.fetchmany(CHECK_CHUNK_ROWS):
+                        results.put((tag, rows))
+                conn.commit()
+            except Exception as error:  # noqa: BLE001 - handed to the main thread with the results
+                conn.rollback()
+                results.put((tag, error))
+                return
+            results.put((tag, None))
+
+        self.submit(run)
 
     def stop(self) -> None:
         """Stop the thread without committing (what is still queued is not run)."""
@@ -133,6 +167,15 @@ class Loader:
     def close(self) -> None:
         self.stop()
         self.connection.close()
+
+
+class _Barrier:
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+
+
+def _work_mem() -> str:
+    return getattr(settings, "RUNAC_IMPORT_WORK_MEM", "128MB")
 
 
 class LoaderCopy:
@@ -271,7 +314,32 @@ class Staging:
     def finish(self) -> None:
         """Wait for every loader to copy, index and commit."""
         for loader in self.loaders:
-            loader.finish()
+            loader.commit()
+        for loader in self.loaders:
+            loader.wait()
+
+    def run_queries(self, queries: list[CheckQuery]) -> None:
+        """Run the checks' queries on the loaders at once; rows reach each query's handler in order.
+
+        The delivery's tables are committed by then, so the loaders' connections see them.
+        """
+        results: queue.Queue[tuple[int, Any]] = queue.Queue(maxsize=2 * len(self.loaders))
+        for tag, query in enumerate(queries):
+            self.loaders[tag % len(self.loaders)].query(tag, query.sql, query.params, results)
+        pending, failure = len(queries), None
+        while pending:  # every query's end is awaited, even after a failure: no loader is left blocked
+            tag, rows = results.get()
+            if rows is None or isinstance(rows, BaseException):
+                pending -= 1
+                failure = failure or rows
+            elif failure is None:
+                try:
+                    for row in rows:
+                        queries[tag].handle(row)
+                except Exception as error:  # noqa: BLE001 - raised once the loaders are done
+                    failure = error
+        if failure is not None:
+            raise DatabaseError(f"RUNac check: {failure}") from failure
 
     def attach(self) -> None:
         """Make the loaded tables the delivery's partitions (in the caller's transaction)."""
