@@ -7,6 +7,11 @@ the duplicate check in SQL is skipped. The key comes first so lookups by key alo
 it; the jurisdiction column is dropped from it because every partition holds one delivery of
 one jurisdiction. The index keeps its name, so the models' state (which SQLite follows: there
 duplicates are found by the SQL check alone) is unchanged.
+
+The id sequences hand out ids 1,000 at a time to each connection (CACHE 1000): a loader
+copying half a million rows takes a number from its own cache instead of the shared sequence
+each time. Ids stay increasing within a connection, so a delivery's rows still come in file
+order by id; a closed connection's unused ids are skipped (gaps carry no meaning).
 """
 
 from django.db import migrations
@@ -25,6 +30,7 @@ def unique_keys(apps, schema_editor) -> None:
     for table, (name, key) in KEYS.items():
         schema_editor.execute(f"DROP INDEX {name}")
         schema_editor.execute(f"CREATE UNIQUE INDEX {name} ON {table} ({key}, delivery_id)")
+        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN id SET CACHE 1000")
 
 
 def plain_keys(apps, schema_editor) -> None:
@@ -33,6 +39,7 @@ def plain_keys(apps, schema_editor) -> None:
     for table, (name, key) in KEYS.items():
         schema_editor.execute(f"DROP INDEX {name}")
         schema_editor.execute(f"CREATE INDEX {name} ON {table} (jurisdiction_id, {key})")
+        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN id SET CACHE 1")
 
 
 class Migration(migrations.Migration):
