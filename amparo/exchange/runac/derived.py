@@ -219,13 +219,15 @@ class _Output:
             tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) if is_copy else None  # noqa: SIM115
         )
 
-    def add(self, row: Sequence[Any]) -> None:
-        self.rows.append(row)
+        # Rows are appended directly (`add`); `spill` writes them out once there are enough.
+        self.add = self.rows.append
+
+    def spill(self) -> None:
         if len(self.rows) >= FLUSH_ROWS:
             self.flush()
 
     def flush(self) -> None:
-        rows, self.rows = self.rows, []
+        rows = self.rows
         self.count += len(rows)
         if not rows:
             return
@@ -234,6 +236,7 @@ class _Output:
         else:
             names, model = self.columns, self.model
             model.objects.bulk_create([model(**dict(zip(names, row, strict=True))) for row in rows])  # type: ignore[attr-defined]
+        rows.clear()
 
     def close(self) -> int:
         """Write what is spooled (the reading COPY must be over); the number of rows."""
@@ -424,8 +427,11 @@ def rebuild(
     stay_anomalies: list[Anomaly] = []
     for rows in _legajos(*query.mpe(), is_copy=is_copy):
         _measures(rows, jurisdiction, v, measures, placements, measure_anomalies)
+        measures.spill()
+        placements.spill()
     for rows in _legajos(*query.mpj(), is_copy=is_copy):
         _stays(rows, jurisdiction, v, stays, stay_anomalies)
+        stays.spill()
     written = measures.close(), placements.close(), stays.close()
     if reporter.active:
         _report(v, reporter, measure_anomalies, spec.Unit.MPE)
