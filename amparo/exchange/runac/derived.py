@@ -2,29 +2,39 @@
 
 A measure runs from a PER_INICIAL to the next CESE_MPE of the same legajo (open when there
 is none); it ends on the closing row's FECHA_CESE, or its FECHA_INTERVENCION when that is
-empty. Rows are taken in date order, then by the delivery's cut-off, then in file order.
-A PER_INICIAL while a measure is open continues that measure, and a CESE_MPE with no open
-measure closes nothing; both are reported as warnings. Placements split a measure where
-AMBITO_CUMPLIMIENTO, TIPO_DISPOSITIVO or TIPO_PROYECTO_RESTITUCION change. Penal exits
-close the entry named in their ID_INGRESO_ASOCIADO.
+empty (never before its start). Rows are taken in date order, then by the delivery's
+cut-off, then in file order. A PER_INICIAL while a measure is open continues that measure,
+and a CESE_MPE with no open measure closes nothing; both are reported as warnings. Rows
+between a close and the next PER_INICIAL belong to no measure. A measure's
+TIPO_PROYECTO_RESTITUCION is the last non-empty one of its rows (closing row included).
+Placements split a measure where AMBITO_CUMPLIMIENTO, TIPO_DISPOSITIVO or
+TIPO_PROYECTO_RESTITUCION change, each value carried forward over empty ones from the
+opening row on (the closing row starts no placement); a placement ends where the next one
+starts, the last one where its measure ends. Penal exits close the entry named in their
+ID_INGRESO_ASOCIADO: the first exit in that order closes it; a second exit, or a first exit
+dated before its entry, is reported as a warning.
 
-Everything is computed inside the database with window functions (the same SQL on
-PostgreSQL and SQLite), so no row travels to Python and back: whether a measure is open
-after a row is the type of the last PER_INICIAL/CESE_MPE row up to it, so a PER_INICIAL
-opens a measure when the delimiter before it is not a PER_INICIAL, and a CESE_MPE closes
-one when the delimiter before it is a PER_INICIAL. Carried-forward placement values use the
-running-count trick (a group per non-empty value, its first value carried).
+How: ONE ordered read per unit of the rows in scope (the legajo's newest gender and birth
+date joined in), streamed to Python (`COPY (SELECT …) TO STDOUT` on PostgreSQL, values kept
+in COPY's text form; a cursor elsewhere), a plain state machine per legajo (at most one
+legajo's rows are held), and the output rows written back in bulk: spooled to a bounded
+temporary file and copied in (COPY … FROM STDIN) once the read is over on PostgreSQL (one
+connection cannot read one COPY while writing another), `bulk_create` elsewhere.
 """
 
 import datetime
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter, methodcaller
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 
 from amparo.exchange.runac import spec
 from amparo.exchange.runac.errors import IssueCode, issue
-from amparo.exchange.runac.loading import fetch_stream
 from amparo.exchange.runac.models import (
     Delivery,
     ExceptionalMeasure,
@@ -36,9 +46,13 @@ from amparo.exchange.runac.models import (
 )
 from amparo.exchange.runac.validation import IssueCollector
 
+SPOOL_MEMORY_BYTES = 2 << 20
+FLUSH_ROWS = 5000
+FETCH_ROWS = 5000
+
 
 def _display(value: Any) -> str:
-    """dd/mm/yyyy of a date column as the database returns it (a date, or ISO text on SQLite)."""
+    """dd/mm/yyyy of a date as read (a date, or ISO text)."""
     day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
     return day.strftime("%d/%m/%Y")
 
@@ -79,254 +93,307 @@ class Reporter:
         )
 
 
-# The jurisdiction's MPE rows in order with their measure numbers, while a rebuild runs:
-# a temporary table of the connection (named with its schema so nothing else is touched).
-SEQUENCE_NAME = "runac_mpe_sequence"
-
-
-def _sequence_table() -> str:
-    schema = "pg_temp" if connection.vendor == "postgresql" else "temp"
-    return f"{schema}.{SEQUENCE_NAME}"
-
-
 def _t(model: Any) -> str:
     return model._meta.db_table
 
 
-def _binary() -> str:
-    """Sort identifiers byte by byte on PostgreSQL (much cheaper than the locale's collation)."""
-    return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+# --- how values look as read: COPY text (bytes) on PostgreSQL, Python values elsewhere ---------------
+
+_COPY_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
 
 
-def _padded(expression: str) -> str:
-    """A whole number as 12 digits with leading zeros, so text order is numeric order."""
-    if connection.vendor == "postgresql":
-        return f"LPAD(CAST({expression} AS text), 12, '0')"
-    return f"PRINTF('%%012d', {expression})"
+def _copy_unescape(value: bytes) -> str:
+    return re.sub(r"\\(.)", lambda match: _COPY_ESCAPES.get(match[1], match[1]), value.decode())
+
+
+class _Values:
+    """Constants of the state machines in the form the rows are read in."""
+
+    def __init__(self, *, is_copy: bool, delivery_id: int | None) -> None:
+        self.is_copy = is_copy
+        if is_copy:
+            encode: Callable[[str], Any] = str.encode
+            self.null: Any = b"\\N"
+        else:
+            encode = str
+            self.null = None
+        self.empty = encode("")
+        self.start = encode(spec.MEASURE_START)
+        self.end = encode(spec.MEASURE_END)
+        self.entry = encode(spec.ENTRY)
+        self.exit = encode(spec.EXIT)
+        # Rows of this delivery are the ones whose anomalies are reported (none: no report).
+        self.reported: Any = (
+            None if delivery_id is None else (encode(str(delivery_id)) if is_copy else delivery_id)
+        )
+
+    def text(self, value: Any) -> str:
+        return _copy_unescape(value) if self.is_copy else value
+
+    def day(self, value: Any) -> str:
+        return _display(value.decode() if self.is_copy else value)
+
+
+# --- reading ---------------------------------------------------------------------------------------
 
 
 class _Query:
-    """The SQL of one rebuild (its scope: a jurisdiction, or one legajo of it) and its parameters."""
+    """The ordered reads of one rebuild (its scope: a jurisdiction, or one legajo of it)."""
 
     def __init__(self, jurisdiction_id: int, id_legajo: str | None) -> None:
         self.jurisdiction_id = jurisdiction_id
         self.id_legajo = id_legajo
+        self.is_postgres = connection.vendor == "postgresql"
 
-    def scope(self, alias: str) -> tuple[str, list[Any]]:
-        sql = f"{alias}.jurisdiction_id = %s AND {alias}.is_latest = %s"
-        params: list[Any] = [self.jurisdiction_id, True]
+    def _select(self, model: type[models.Model], columns: str, date: str) -> tuple[str, list[Any]]:
+        where = "m.jurisdiction_id = %s AND m.is_latest = %s"
+        # The legajo's subquery comes first in the text, then the scope.
+        params: list[Any] = [self.jurisdiction_id, True, self.jurisdiction_id, True]
         if self.id_legajo is not None:
-            sql += f" AND {alias}.id_legajo = %s"
+            where += " AND m.id_legajo = %s"
             params.append(self.id_legajo)
+        # Byte order on PostgreSQL (much cheaper than the locale's; any order groups a legajo's rows).
+        binary = ' COLLATE "C"' if self.is_postgres else ""
+        sql = f"""
+        SELECT m.id_legajo, {columns}, m.delivery_id, m.file_number, m.line,
+            COALESCE(l.genero, ''), l.birth_date, 0
+        FROM {_t(model)} m JOIN {_t(Delivery)} d ON d.id = m.delivery_id
+        LEFT JOIN (SELECT id_legajo, genero, birth_date FROM {_t(LegajoRecord)}
+            WHERE jurisdiction_id = %s AND is_latest = %s) l ON l.id_legajo = m.id_legajo
+        WHERE {where}
+        ORDER BY m.id_legajo{binary}, m.{date}, d.cut_off, m.file_number, m.line"""  # noqa: S608 - names from the models
         return sql, params
 
-    def person(self) -> tuple[str, list[Any]]:
-        """LEFT JOIN of the legajo's newest row (gender, birth date) as `l`, for a table aliased `x`."""
-        return (
-            f"LEFT JOIN {_t(LegajoRecord)} l ON l.jurisdiction_id = %s AND l.id_legajo = x.id_legajo "
-            "AND l.is_latest = %s",
-            [self.jurisdiction_id, True],
+    def mpe(self) -> tuple[str, list[Any]]:
+        return self._select(
+            MpeRecord,
+            "m.id_intervencion, m.fecha_intervencion, m.tipo_intervencion, m.derecho_vulnerado, "
+            "m.origen_demanda, m.ambito_cumplimiento, m.tipo_dispositivo, m.tipo_proyecto_restitucion, "
+            "m.situacion_al_cese, m.fecha_cese",
+            "fecha_intervencion",
         )
 
-    # --- exceptional measures ---------------------------------------------------------------------
-
-    def sequence_table(self) -> tuple[str, list[Any]]:
-        """Every MPE row in order, whether a measure was open before it, and its measure number.
-
-        One ordering (legajo, date, cut-off, file, line) serves every window, so the rows are
-        sorted once. The rows are kept in a temporary table that the measures, the placements
-        and the warnings then read (computed once).
-        """
-        where, params = self.scope("m")
-        start, end = spec.MEASURE_START, spec.MEASURE_END
-        window = f"PARTITION BY id_legajo{_binary()} ORDER BY fecha, cut_off, file_number, line"
-        sql = f"""
-        CREATE TEMP TABLE {_sequence_table()} AS
-        WITH r AS (
-            SELECT m.id_legajo, m.id_intervencion, m.fecha_intervencion AS fecha, m.tipo_intervencion AS tipo,
-                m.derecho_vulnerado AS derecho, m.origen_demanda AS origen, m.ambito_cumplimiento AS ambito,
-                m.tipo_dispositivo AS dispositivo, m.tipo_proyecto_restitucion AS proyecto,
-                m.situacion_al_cese AS situacion, m.fecha_cese, m.delivery_id, m.file_number, m.line,
-                d.cut_off
-            FROM {_t(MpeRecord)} m JOIN {_t(Delivery)} d ON d.id = m.delivery_id
-            WHERE {where}
-        ),
-        sequenced AS (SELECT r.*, ROW_NUMBER() OVER ({window}) AS seq FROM r),
-        marks AS (
-            SELECT sequenced.*,
-                MAX(CASE WHEN tipo = %s THEN seq END)
-                    OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_start,
-                MAX(CASE WHEN tipo = %s THEN seq END)
-                    OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_end
-            FROM sequenced
-        ),
-        flags AS (
-            SELECT marks.*,
-                CASE WHEN last_start IS NOT NULL AND (last_end IS NULL OR last_start > last_end)
-                    THEN 1 ELSE 0 END AS was_open
-            FROM marks
-        ),
-        numbered AS (
-            SELECT flags.*,
-                SUM(CASE WHEN tipo = %s AND was_open = 0 THEN 1 ELSE 0 END) OVER ({window}) AS measure
-            FROM flags
+    def mpj(self) -> tuple[str, list[Any]]:
+        return self._select(
+            MpjRecord,
+            "m.id_intervencion, m.tipo_movimiento, m.fecha_movimiento, m.tipo_medida_penal, m.dispositivo, "
+            "m.delito_imputado, m.situacion_procesal, m.motivo_egreso, m.id_ingreso_asociado",
+            "fecha_movimiento",
         )
-        SELECT numbered.*,
-            CASE WHEN tipo = %s AND was_open = 0 THEN 1 ELSE 0 END AS opening,
-            CASE WHEN tipo = %s AND was_open = 1 THEN 1 ELSE 0 END AS closing
-        FROM numbered"""  # noqa: S608 - names from the models
-        return sql, [*params, start, end, start, start, end]
 
-    def measure_ctes(self) -> tuple[str, list[Any]]:
-        """`members`: the rows inside a measure (its opening row to its closing row); `measures`."""
-        sql = f"""
-        members AS (SELECT * FROM {_sequence_table()} WHERE was_open = 1 OR opening = 1),
-        bounds AS (
-            SELECT id_legajo, measure,
-                MAX(CASE WHEN opening = 1 THEN seq END) AS start_seq,
-                MAX(CASE WHEN opening = 1 THEN fecha END) AS start_date,
-                MAX(CASE WHEN opening = 1 THEN id_intervencion END) AS start_intervention,
-                MAX(CASE WHEN opening = 1 THEN derecho END) AS derecho,
-                MAX(CASE WHEN opening = 1 THEN origen END) AS origen,
-                MAX(CASE WHEN closing = 1 THEN seq END) AS end_seq,
-                MAX(CASE WHEN closing = 1 THEN id_intervencion END) AS end_intervention,
-                MAX(CASE WHEN closing = 1 THEN situacion END) AS situacion,
-                MAX(CASE WHEN closing = 1 THEN COALESCE(fecha_cese, fecha) END) AS closed_on,
-                MAX(CASE WHEN proyecto <> '' THEN seq END) AS project_seq
-            FROM members GROUP BY id_legajo, measure
-        ),
-        measures AS (
-            SELECT bounds.*,
-                CASE WHEN closed_on IS NULL THEN NULL WHEN closed_on > start_date THEN closed_on
-                    ELSE start_date END AS end_date
-            FROM bounds
-        )"""  # noqa: S608 - names from the models
-        return sql, []
 
-    def insert_measures(self) -> tuple[str, list[Any]]:
-        ctes, params = self.measure_ctes()
-        person, person_params = self.person()
-        sql = f"""
-        INSERT INTO {_t(ExceptionalMeasure)} (jurisdiction_id, id_legajo, genero, birth_date,
-            start_intervention, start_date, end_intervention, end_date, derecho_vulnerado,
-            origen_demanda, situacion_al_cese, tipo_proyecto_restitucion)
-        WITH {ctes}
-        SELECT %s, x.id_legajo, COALESCE(l.genero, ''), l.birth_date, x.start_intervention,
-            x.start_date, COALESCE(x.end_intervention, ''), x.end_date, x.derecho, x.origen,
-            COALESCE(x.situacion, ''), COALESCE(p.proyecto, '')
-        FROM measures x
-        LEFT JOIN members p ON p.id_legajo = x.id_legajo AND p.measure = x.measure AND p.seq = x.project_seq
-        {person}"""  # noqa: S608 - names from the models
-        return sql, [*params, self.jurisdiction_id, *person_params]
+def _legajos(sql: str, params: Sequence[Any], *, is_copy: bool) -> Iterator[list[Any]]:
+    """The query's rows grouped by legajo (its first column), one legajo's rows at a time."""
+    if is_copy:
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
+            # One row per block; the last column is a constant that takes the line's newline.
+            rows: Iterable[Any] = map(methodcaller("split", b"\t"), map(bytes, copy))
+            for _legajo, group in groupby(rows, key=itemgetter(0)):
+                yield list(group)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
-    def insert_placements(self) -> tuple[str, list[Any]]:
-        """Stretches of a measure with the same carried-forward setting, facility and project.
+        def fetched() -> Iterator[Any]:
+            while batch := cursor.fetchmany(FETCH_ROWS):
+                yield from batch
 
-        A value carries forward until a row brings another non-empty one: the running maximum
-        of "row number + value" over a measure's rows is the last non-empty value so far.
-        """
-        ctes, params = self.measure_ctes()
-        person, person_params = self.person()
-        window = f"PARTITION BY id_legajo{_binary()}, measure ORDER BY seq"
-        pad = _padded("seq")
+        for _legajo, group in groupby(fetched(), key=itemgetter(0)):
+            yield list(group)
 
-        def carried(column: str) -> str:
-            return (
-                f"SUBSTR(MAX(CASE WHEN opening = 1 OR {column} <> '' THEN {pad} || {column} END) "
-                f"OVER ({window}), 13)"
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+class _Output:
+    """Rows of one derived table: COPY text spooled to a bounded temporary file, or model instances."""
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str], *, is_copy: bool) -> None:
+        self.model = model
+        self.columns = list(columns)
+        self.is_copy = is_copy
+        self.rows: list[Any] = []
+        self.count = 0
+        self._spool: Any = (
+            tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) if is_copy else None  # noqa: SIM115
+        )
+
+        # Rows are appended directly (`add`); `spill` writes them out once there are enough.
+        self.add = self.rows.append
+
+    def spill(self) -> None:
+        if len(self.rows) >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        rows = self.rows
+        self.count += len(rows)
+        if not rows:
+            return
+        if self.is_copy:
+            self._spool.write(b"\n".join(map(b"\t".join, rows)) + b"\n")
+        else:
+            names, model = self.columns, self.model
+            model.objects.bulk_create([model(**dict(zip(names, row, strict=True))) for row in rows])  # type: ignore[attr-defined]
+        rows.clear()
+
+    def close(self) -> int:
+        """Write what is spooled (the reading COPY must be over); the number of rows."""
+        self.flush()
+        if self.is_copy:
+            spool, self._spool = self._spool, None
+            if self.count:
+                spool.seek(0)
+                meta = self.model._meta
+                columns = ", ".join(str(meta.get_field(name).column) for name in self.columns)  # type: ignore[union-attr]
+                with (
+                    connection.connection.cursor() as cursor,
+                    cursor.copy(f"COPY {meta.db_table} ({columns}) FROM STDIN") as copy,
+                ):
+                    while block := spool.read(1 << 20):
+                        copy.write(block)
+            spool.close()
+        return self.count
+
+
+PERSON = ["jurisdiction_id", "id_legajo", "genero", "birth_date"]
+MEASURE_COLUMNS = [
+    *PERSON,
+    "start_intervention",
+    "start_date",
+    "end_intervention",
+    "end_date",
+    "derecho_vulnerado",
+    "origen_demanda",
+    "situacion_al_cese",
+    "tipo_proyecto_restitucion",
+]
+PLACEMENT_COLUMNS = [
+    *PERSON,
+    "measure_start",
+    "from_date",
+    "to_date",
+    "ambito_cumplimiento",
+    "tipo_dispositivo",
+    "tipo_proyecto_restitucion",
+]
+STAY_COLUMNS = [
+    *PERSON,
+    "entry_intervention",
+    "entry_date",
+    "exit_intervention",
+    "exit_date",
+    "tipo_medida_penal",
+    "dispositivo",
+    "delito_imputado",
+    "situacion_procesal",
+    "motivo_egreso",
+]
+
+# An anomaly: (file number, line, code, value, expected) as read; sorted and reported at the end.
+Anomaly = tuple[Any, Any, IssueCode, Any, Any]
+
+
+# --- the state machines ----------------------------------------------------------------------------
+
+
+def _measures(
+    rows: list[Any],
+    jurisdiction: Any,
+    v: _Values,
+    measures: _Output,
+    placements: _Output,
+    found: list[Anomaly],
+) -> None:
+    """One legajo's MPE rows, in order, into its measures and placements."""
+    first = rows[0]
+    person = (jurisdiction, first[0], first[14], first[15])
+    start_kind, end_kind, null, reported = v.start, v.end, v.null, v.reported
+    start: Any = None  # the open measure's start date (None: no measure open)
+    opening: Any = None
+    project: Any = None
+    stretches: list[list[Any]] = []
+    current: list[Any] = []
+    for row in rows:
+        kind = row[3]
+        if start is None:
+            if kind == start_kind:
+                opening, start, project = row, row[2], row[8]
+                current = [start, row[6], row[7], row[8]]
+                stretches = [current]
+            elif kind == end_kind and row[11] == reported:
+                found.append((row[12], row[13], IssueCode.MEASURE_CLOSE_WITHOUT_START, row[0], None))
+            continue
+        if row[8]:
+            project = row[8]
+        if kind == end_kind:
+            closed_on = row[2] if row[10] == null else row[10]
+            end_date = closed_on if closed_on > start else start
+            measures.add(
+                (*person, opening[1], start, row[1], end_date, opening[4], opening[5], row[9], project)
             )
+            _placements(stretches, person, end_date, placements)
+            start = None
+            continue
+        if kind == start_kind and row[11] == reported:
+            found.append((row[12], row[13], IssueCode.MEASURE_START_WHILE_OPEN, row[0], start))
+        setting, facility, plan = row[6] or current[1], row[7] or current[2], row[8] or current[3]
+        if setting != current[1] or facility != current[2] or plan != current[3]:
+            current = [row[2], setting, facility, plan]
+            stretches.append(current)
+    if start is not None:
+        empty = v.empty
+        measures.add((*person, opening[1], start, empty, null, opening[4], opening[5], empty, project))
+        _placements(stretches, person, null, placements)
 
-        sql = f"""
-        INSERT INTO {_t(MeasurePlacement)} (jurisdiction_id, id_legajo, genero, birth_date,
-            measure_start, from_date, to_date, ambito_cumplimiento, tipo_dispositivo,
-            tipo_proyecto_restitucion)
-        WITH {ctes},
-        carried AS (
-            SELECT id_legajo, measure, seq, opening, fecha, {carried("ambito")} AS a,
-                {carried("dispositivo")} AS dv, {carried("proyecto")} AS pr
-            FROM members WHERE closing = 0
-        ),
-        changes AS (
-            SELECT carried.*,
-                CASE WHEN opening = 1 OR a <> LAG(a) OVER ({window}) OR dv <> LAG(dv) OVER ({window})
-                    OR pr <> LAG(pr) OVER ({window}) THEN 1 ELSE 0 END AS starts
-            FROM carried
-        ),
-        stretches AS (
-            SELECT id_legajo, measure, fecha AS from_date, a, dv, pr,
-                LEAD(fecha) OVER ({window}) AS next_from
-            FROM changes WHERE starts = 1
+
+def _placements(
+    stretches: list[list[Any]], person: tuple[Any, ...], end_date: Any, placements: _Output
+) -> None:
+    start = stretches[0][0]
+    for index, (from_date, setting, facility, plan) in enumerate(stretches, start=1):
+        to_date = stretches[index][0] if index < len(stretches) else end_date
+        placements.add((*person, start, from_date, to_date, setting, facility, plan))
+
+
+def _stays(rows: list[Any], jurisdiction: Any, v: _Values, stays: _Output, found: list[Anomaly]) -> None:
+    """One legajo's MPJ rows, in order: each entry with the first exit that names it."""
+    first = rows[0]
+    person = (jurisdiction, first[0], first[13], first[14])
+    entry_kind, reported = v.entry, v.reported
+    entries = {row[1]: row for row in rows if row[2] == entry_kind}
+    exits: dict[Any, Any] = {}
+    for row in rows:
+        if row[2] != v.exit or (entry := entries.get(row[9])) is None:
+            continue
+        closing = exits.get(row[9])
+        if closing is None:
+            exits[row[9]] = row
+            if row[10] == reported and row[3] < entry[3]:
+                found.append((row[11], row[12], IssueCode.EXIT_BEFORE_ENTRY, row[3], entry[3]))
+        elif row[10] == reported:
+            found.append((row[11], row[12], IssueCode.ENTRY_ALREADY_CLOSED, row[9], closing[1]))
+    empty, null = v.empty, v.null
+    for key, entry in entries.items():
+        exit_row = exits.get(key)
+        stays.add(
+            (
+                *person,
+                key,
+                entry[3],
+                empty if exit_row is None else exit_row[1],
+                null if exit_row is None else exit_row[3],
+                entry[4],
+                entry[5],
+                entry[6],
+                entry[7],
+                empty if exit_row is None else exit_row[8],
+            )
         )
-        SELECT %s, x.id_legajo, COALESCE(l.genero, ''), l.birth_date, ms.start_date, x.from_date,
-            COALESCE(x.next_from, ms.end_date), x.a, x.dv, x.pr
-        FROM stretches x JOIN measures ms ON ms.id_legajo = x.id_legajo AND ms.measure = x.measure
-        {person}"""  # noqa: S608 - names from the models
-        return sql, [*params, self.jurisdiction_id, *person_params]
 
-    def measure_anomalies(self, delivery_id: int) -> tuple[str, list[Any]]:
-        """Delimiters of the delivery that open or close nothing, with the open measure's start."""
-        ctes, params = self.measure_ctes()
-        start, end = spec.MEASURE_START, spec.MEASURE_END
-        sql = f"""
-        WITH {ctes}
-        SELECT n.tipo, n.file_number, n.line, n.id_legajo, ms.start_date
-        FROM {_sequence_table()} n
-        LEFT JOIN measures ms ON ms.id_legajo = n.id_legajo AND ms.measure = n.measure
-        WHERE n.delivery_id = %s AND ((n.tipo = %s AND n.was_open = 1) OR (n.tipo = %s AND n.was_open = 0))
-        ORDER BY n.file_number, n.line"""  # noqa: S608 - names from the models
-        return sql, [*params, delivery_id, start, end]
 
-    # --- penal stays ------------------------------------------------------------------------------
-
-    def stay_ctes(self) -> tuple[str, list[Any]]:
-        where, params = self.scope("m")
-        sql = f"""
-        r AS (
-            SELECT m.id_legajo, m.id_intervencion, m.tipo_movimiento, m.fecha_movimiento AS fecha,
-                m.tipo_medida_penal, m.dispositivo, m.delito_imputado, m.situacion_procesal,
-                m.motivo_egreso, m.id_ingreso_asociado, m.delivery_id, m.file_number, m.line, d.cut_off
-            FROM {_t(MpjRecord)} m JOIN {_t(Delivery)} d ON d.id = m.delivery_id
-            WHERE {where}
-        ),
-        entries AS (SELECT * FROM r WHERE tipo_movimiento = %s),
-        exits AS (
-            SELECT x.*, n.fecha AS entry_date,
-                ROW_NUMBER() OVER (PARTITION BY x.id_legajo, x.id_ingreso_asociado
-                    ORDER BY x.fecha, x.cut_off, x.file_number, x.line) AS exit_rank
-            FROM r x JOIN entries n ON n.id_legajo = x.id_legajo AND n.id_intervencion = x.id_ingreso_asociado
-            WHERE x.tipo_movimiento = %s
-        )"""  # noqa: S608 - names from the models
-        return sql, [*params, spec.ENTRY, spec.EXIT]
-
-    def insert_stays(self) -> tuple[str, list[Any]]:
-        ctes, params = self.stay_ctes()
-        person, person_params = self.person()
-        sql = f"""
-        INSERT INTO {_t(PenalStay)} (jurisdiction_id, id_legajo, genero, birth_date, entry_intervention,
-            entry_date, exit_intervention, exit_date, tipo_medida_penal, dispositivo, delito_imputado,
-            situacion_procesal, motivo_egreso)
-        WITH {ctes}
-        SELECT %s, x.id_legajo, COALESCE(l.genero, ''), l.birth_date, x.id_intervencion, x.fecha,
-            COALESCE(e.id_intervencion, ''), e.fecha, x.tipo_medida_penal, x.dispositivo,
-            x.delito_imputado, x.situacion_procesal, COALESCE(e.motivo_egreso, '')
-        FROM entries x
-        LEFT JOIN exits e ON e.id_legajo = x.id_legajo AND e.id_ingreso_asociado = x.id_intervencion
-            AND e.exit_rank = 1
-        {person}"""  # noqa: S608 - names from the models
-        return sql, [*params, self.jurisdiction_id, *person_params]
-
-    def stay_anomalies(self, delivery_id: int) -> tuple[str, list[Any]]:
-        """Exits of the delivery: a second exit of an entry, or an exit dated before its entry."""
-        ctes, params = self.stay_ctes()
-        sql = f"""
-        WITH {ctes}
-        SELECT e.exit_rank, e.file_number, e.line, e.id_ingreso_asociado, e.fecha, e.entry_date,
-            f.id_intervencion
-        FROM exits e LEFT JOIN exits f ON f.id_legajo = e.id_legajo
-            AND f.id_ingreso_asociado = e.id_ingreso_asociado AND f.exit_rank = 1
-        WHERE e.delivery_id = %s AND (e.exit_rank > 1 OR e.fecha < e.entry_date)
-        ORDER BY e.file_number, e.line"""  # noqa: S608 - names from the models
-        return sql, [*params, delivery_id]
+# --- the rebuild -----------------------------------------------------------------------------------
 
 
 def _delete(jurisdiction_id: int, id_legajo: str | None) -> None:
@@ -348,65 +415,49 @@ def rebuild(
     Returns (measures, penal stays) written.
     """
     reporter = reporter or Reporter()
+    is_copy = connection.vendor == "postgresql"
+    v = _Values(is_copy=is_copy, delivery_id=reporter.delivery_id if reporter.active else None)
+    jurisdiction: Any = str(jurisdiction_id).encode() if is_copy else jurisdiction_id
     query = _Query(jurisdiction_id, id_legajo)
     _delete(jurisdiction_id, id_legajo)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_sequence_table()}")
-        cursor.execute(*query.sequence_table())
-        cursor.execute(*query.insert_measures())
-        measures = cursor.rowcount
-        cursor.execute(*query.insert_placements())
-        cursor.execute(*query.insert_stays())
-        stays = cursor.rowcount
-        if reporter.active:
-            _report(query, reporter)
-        cursor.execute(f"DROP TABLE {_sequence_table()}")
-    return measures, stays
+    measures = _Output(ExceptionalMeasure, MEASURE_COLUMNS, is_copy=is_copy)
+    placements = _Output(MeasurePlacement, PLACEMENT_COLUMNS, is_copy=is_copy)
+    stays = _Output(PenalStay, STAY_COLUMNS, is_copy=is_copy)
+    measure_anomalies: list[Anomaly] = []
+    stay_anomalies: list[Anomaly] = []
+    for rows in _legajos(*query.mpe(), is_copy=is_copy):
+        _measures(rows, jurisdiction, v, measures, placements, measure_anomalies)
+        measures.spill()
+        placements.spill()
+    for rows in _legajos(*query.mpj(), is_copy=is_copy):
+        _stays(rows, jurisdiction, v, stays, stay_anomalies)
+        stays.spill()
+    written = measures.close(), placements.close(), stays.close()
+    if reporter.active:
+        _report(v, reporter, measure_anomalies, spec.Unit.MPE)
+        _report(v, reporter, stay_anomalies, spec.Unit.MPJ)
+    return written[0], written[2]
 
 
-def _report(query: _Query, reporter: Reporter) -> None:
-    delivery_id = reporter.delivery_id
-    assert delivery_id is not None
-    for tipo, file_number, line, id_legajo, open_since in fetch_stream(*query.measure_anomalies(delivery_id)):
-        if tipo == spec.MEASURE_START:
-            reporter.warn(
-                IssueCode.MEASURE_START_WHILE_OPEN,
-                spec.Unit.MPE,
-                file_number,
-                line,
-                "TIPO_INTERVENCION",
-                id_legajo,
-                _display(open_since),
-            )
-        else:
-            reporter.warn(
-                IssueCode.MEASURE_CLOSE_WITHOUT_START,
-                spec.Unit.MPE,
-                file_number,
-                line,
-                "TIPO_INTERVENCION",
-                id_legajo,
-            )
-    for rank, file_number, line, entry, exit_date, entry_date, first_exit in fetch_stream(
-        *query.stay_anomalies(delivery_id)
+COLUMNS = {
+    IssueCode.MEASURE_CLOSE_WITHOUT_START: "TIPO_INTERVENCION",
+    IssueCode.MEASURE_START_WHILE_OPEN: "TIPO_INTERVENCION",
+    IssueCode.EXIT_BEFORE_ENTRY: "FECHA_MOVIMIENTO",
+    IssueCode.ENTRY_ALREADY_CLOSED: "ID_INGRESO_ASOCIADO",
+}
+
+
+def _report(v: _Values, reporter: Reporter, found: list[Anomaly], unit: spec.Unit) -> None:
+    """Warnings in file order (file number, line), as the delivery's rows are read."""
+    for file_number, line, code, value, expected in sorted(
+        found, key=lambda item: (int(item[0]), int(item[1]))
     ):
-        if rank > 1:
-            reporter.warn(
-                IssueCode.ENTRY_ALREADY_CLOSED,
-                spec.Unit.MPJ,
-                file_number,
-                line,
-                "ID_INGRESO_ASOCIADO",
-                entry,
-                first_exit,
-            )
+        if code == IssueCode.MEASURE_CLOSE_WITHOUT_START:
+            texts = (v.text(value), "")
+        elif code == IssueCode.MEASURE_START_WHILE_OPEN:
+            texts = (v.text(value), v.day(expected))
+        elif code == IssueCode.EXIT_BEFORE_ENTRY:
+            texts = (v.day(value), v.day(expected))
         else:
-            reporter.warn(
-                IssueCode.EXIT_BEFORE_ENTRY,
-                spec.Unit.MPJ,
-                file_number,
-                line,
-                "FECHA_MOVIMIENTO",
-                _display(exit_date),
-                _display(entry_date),
-            )
+            texts = (v.text(value), v.text(expected))
+        reporter.warn(code, unit, int(file_number), int(line), COLUMNS[code], *texts)
