@@ -1,7 +1,7 @@
 """The demo's RUNac province: Jujuy's child-protection area (INDEC 38) records its legajos in Amparo.
 
-Jurisdiction 38 is tied to the area's unit; its equivalence table maps every local option the
-demo uses; about three dozen children of the area get a "Medidas de protección (RUNac)" case
+Jurisdiction 38 is tied to the area's unit; its equivalence table maps every option of the
+starter RUNac forms; about three dozen children of the area get a "Medidas de protección (RUNac)" case
 with its legajo form filled (pueblo originario, schooling, disability, documents) and MPI, MPE
 and MPJ interventions between 2021 and 2023 (one child has a second case: still one legajo) —
 enough for rules A, B and C to select different legajos in the first delivery (2022)
