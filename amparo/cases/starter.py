@@ -175,8 +175,8 @@ MOTIVO_CIERRE_MPI = options(
     ],
 )
 
-# MPE intervention types and restitution projects: predefined national values (the measure's start
-# and end are recognised by them), kept as they are.
+# MPE intervention types (the national codes as local ids: a measure starts and ends on them) and
+# restitution projects (a predefined column): unchanged since the first version.
 TIPO_MPE = options(
     "tipo_mpe",
     [
