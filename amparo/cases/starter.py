@@ -175,6 +175,122 @@ MOTIVO_CIERRE_MPI = options(
     ],
 )
 
+# MPE intervention types (the national codes as local ids: a measure starts and ends on them) and
+# restitution projects (a predefined column): unchanged since the first version.
+TIPO_MPE = options(
+    "tipo_mpe",
+    [
+        ("PER_INICIAL", "Inicial", "Initial"),
+        ("PRORROGA", "Prórroga", "Extension"),
+        ("CAMBIO_AMBITO", "Cambio de ámbito", "Change of placement"),
+        ("CESE_MPE", "Cese", "End"),
+    ],
+)
+PROYECTO_RESTITUCION = options(
+    "proyecto",
+    [
+        ("REVINCULACION_FAMILIAR", "Revinculación familiar", "Family reunification"),
+        ("FAMILIA_AMPLIADA", "Familia ampliada", "Wider family"),
+        ("ADOPCION", "Adopción", "Adoption"),
+        ("AUTONOMIA", "Autonomía", "Autonomy"),
+        ("OTRO", "Otro", "Other"),
+        ("SIN_DATO", "Sin dato", "No data"),
+    ],
+)
+# MPE and MPJ categories: local codes a provincial area would use, some finer than the national
+# categories (the equivalence table maps several of them to one category).
+AMBITO_CUMPLIMIENTO = options(
+    "ambito_cumplimiento",
+    [
+        ("familia_ampliada", "Familia ampliada", "Wider family"),
+        ("referente_afectivo", "Referente afectivo o comunitario", "Trusted adult or community referent"),
+        ("acogimiento", "Familia de acogimiento", "Foster family"),
+        ("hogar", "Hogar o residencia", "Residential home"),
+        ("terapeutico", "Dispositivo terapéutico", "Therapeutic facility"),
+        ("otro", "Otro", "Other"),
+    ],
+)
+TIPO_DISPOSITIVO_MPE = options(
+    "tipo_dispositivo_mpe",
+    [
+        ("hogar_convivencial", "Hogar convivencial", "Group home"),
+        ("pequeno_hogar", "Pequeño hogar", "Small residential home"),
+        ("centro_admision", "Centro de admisión y derivación", "Admission and referral centre"),
+        ("comunidad_terapeutica", "Comunidad terapéutica", "Therapeutic community"),
+        ("familia_acogedora", "Programa familia acogedora", "Foster family programme"),
+        ("no_corresponde", "No corresponde (sin dispositivo)", "Not applicable (no facility)"),
+        ("otro", "Otro", "Other"),
+    ],
+)
+SITUACION_AL_CESE = options(
+    "situacion_al_cese",
+    [
+        ("reintegro", "Reintegro a la familia de origen", "Returned to the family of origin"),
+        ("familia_ampliada", "Con familia ampliada", "With wider family"),
+        ("guarda_adoptiva", "Guarda con fines de adopción", "Pre-adoptive placement"),
+        ("autonomia", "Egreso autónomo", "Independent living"),
+        ("mayoria_edad", "Mayoría de edad", "Came of age"),
+        ("fallecimiento", "Fallecimiento", "Death"),
+        ("otro", "Otro", "Other"),
+    ],
+)
+TIPO_MEDIDA_PENAL = options(
+    "tipo_medida_penal",
+    [
+        ("privativa", "Privativa de libertad", "Custodial"),
+        ("restrictiva", "Restrictiva de libertad", "Restriction of liberty"),
+        ("territorio", "Medida en territorio", "Community-based measure"),
+        ("otra", "Otra", "Other"),
+    ],
+)
+DISPOSITIVO_MPJ = options(
+    "dispositivo_mpj",
+    [
+        ("centro_cerrado", "Centro cerrado", "Closed centre"),
+        ("semicerrado", "Centro semicerrado", "Semi-open centre"),
+        ("residencia", "Residencia socioeducativa", "Socio-educational residence"),
+        ("programa", "Programa en territorio", "Community programme"),
+        ("admision", "Centro de admisión", "Admission centre"),
+        ("otro", "Otro", "Other"),
+    ],
+)
+DELITO_IMPUTADO = options(
+    "delito_imputado",
+    [
+        ("robo", "Robo", "Robbery"),
+        ("hurto", "Hurto", "Theft"),
+        ("danos", "Daños", "Criminal damage"),
+        ("lesiones", "Lesiones", "Assault"),
+        ("homicidio", "Homicidio o tentativa", "Homicide or attempt"),
+        ("abuso_sexual", "Abuso sexual", "Sexual abuse"),
+        ("estupefacientes", "Ley de estupefacientes", "Drug offence"),
+        ("amenazas", "Amenazas", "Threats"),
+        ("otro", "Otro", "Other"),
+        ("sin_dato", "Sin dato", "No data"),
+    ],
+)
+SITUACION_PROCESAL = options(
+    "situacion_procesal",
+    [
+        ("procesado", "Procesado/a", "Charged"),
+        ("responsable", "Declarado/a responsable", "Found responsible"),
+        ("sobreseido", "Sobreseído/a", "Case dismissed"),
+        ("sin_dato", "Sin dato", "No data"),
+    ],
+)
+MOTIVO_EGRESO = options(
+    "motivo_egreso",
+    [
+        ("cumplimiento", "Cumplimiento de la medida", "Measure completed"),
+        ("cambio_medida", "Cambio de medida", "Measure changed"),
+        ("disposicion_judicial", "Disposición judicial", "Court order"),
+        ("mayoria_edad", "Mayoría de edad", "Came of age"),
+        ("evasion", "Evasión", "Absconded"),
+        ("fallecimiento", "Fallecimiento", "Death"),
+        ("otro", "Otro", "Other"),
+    ],
+)
+
 FORMS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "pna_registro": (
         "Registro de niña, niño o adolescente",
@@ -714,10 +830,34 @@ FORMS: dict[str, tuple[str, str, dict[str, Any]]] = {
                             required=True,
                         ),
                         field("motivo", "text", "Motivo", "Reason"),
-                        field("derecho_vulnerado", "text", "Derecho vulnerado", "Right violated"),
-                        field("origen_demanda", "text", "Origen de la demanda", "Origin"),
-                        field("ambito_cumplimiento", "text", "Ámbito de cumplimiento", "Placement"),
-                        field("tipo_dispositivo", "text", "Tipo de dispositivo", "Facility type"),
+                        field(
+                            "derecho_vulnerado",
+                            "select_one",
+                            "Derecho vulnerado",
+                            "Right violated",
+                            options="derecho_vulnerado",
+                        ),
+                        field(
+                            "origen_demanda",
+                            "select_one",
+                            "Origen de la demanda",
+                            "Origin",
+                            options="origen_demanda",
+                        ),
+                        field(
+                            "ambito_cumplimiento",
+                            "select_one",
+                            "Ámbito de cumplimiento",
+                            "Placement",
+                            options="ambito_cumplimiento",
+                        ),
+                        field(
+                            "tipo_dispositivo",
+                            "select_one",
+                            "Tipo de dispositivo",
+                            "Facility type",
+                            options="tipo_dispositivo_mpe",
+                        ),
                         field(
                             "fecha_control_legalidad",
                             "date",
@@ -733,9 +873,10 @@ FORMS: dict[str, tuple[str, str, dict[str, Any]]] = {
                         ),
                         field(
                             "situacion_al_cese",
-                            "text",
+                            "select_one",
                             "Situación al cese",
                             "Situation at end",
+                            options="situacion_al_cese",
                             relevant="${tipo_intervencion} = 'CESE_MPE'",
                         ),
                         field(
@@ -750,26 +891,13 @@ FORMS: dict[str, tuple[str, str, dict[str, Any]]] = {
                 ),
             ],
             [
-                options(
-                    "tipo_mpe",
-                    [
-                        ("PER_INICIAL", "Inicial", "Initial"),
-                        ("PRORROGA", "Prórroga", "Extension"),
-                        ("CAMBIO_AMBITO", "Cambio de ámbito", "Change of placement"),
-                        ("CESE_MPE", "Cese", "End"),
-                    ],
-                ),
-                options(
-                    "proyecto",
-                    [
-                        ("REVINCULACION_FAMILIAR", "Revinculación familiar", "Family reunification"),
-                        ("FAMILIA_AMPLIADA", "Familia ampliada", "Wider family"),
-                        ("ADOPCION", "Adopción", "Adoption"),
-                        ("AUTONOMIA", "Autonomía", "Autonomy"),
-                        ("OTRO", "Otro", "Other"),
-                        ("SIN_DATO", "Sin dato", "No data"),
-                    ],
-                ),
+                TIPO_MPE,
+                PROYECTO_RESTITUCION,
+                DERECHO_VULNERADO,
+                ORIGEN_DEMANDA,
+                AMBITO_CUMPLIMIENTO,
+                TIPO_DISPOSITIVO_MPE,
+                SITUACION_AL_CESE,
             ],
         ),
     ),
@@ -797,16 +925,18 @@ FORMS: dict[str, tuple[str, str, dict[str, Any]]] = {
                         ),
                         field(
                             "tipo_medida_penal",
-                            "text",
+                            "select_one",
                             "Tipo de medida penal",
                             "Penal measure",
+                            options="tipo_medida_penal",
                             relevant="${tipo_movimiento} = 'INGRESO'",
                         ),
                         field(
                             "dispositivo",
-                            "text",
+                            "select_one",
                             "Dispositivo",
                             "Facility",
+                            options="dispositivo_mpj",
                             relevant="${tipo_movimiento} = 'INGRESO'",
                         ),
                         field(
@@ -818,24 +948,27 @@ FORMS: dict[str, tuple[str, str, dict[str, Any]]] = {
                         ),
                         field(
                             "delito_imputado",
-                            "text",
+                            "select_one",
                             "Delito imputado",
                             "Alleged offence",
+                            options="delito_imputado",
                             relevant="${tipo_movimiento} = 'INGRESO'",
                             sensitivity=2,
                         ),
                         field(
                             "situacion_procesal",
-                            "text",
+                            "select_one",
                             "Situación procesal",
                             "Procedural status",
+                            options="situacion_procesal",
                             relevant="${tipo_movimiento} = 'INGRESO'",
                         ),
                         field(
                             "motivo_egreso",
-                            "text",
+                            "select_one",
                             "Motivo de egreso",
                             "Exit reason",
+                            options="motivo_egreso",
                             relevant="${tipo_movimiento} = 'EGRESO'",
                         ),
                         field(
@@ -848,7 +981,14 @@ FORMS: dict[str, tuple[str, str, dict[str, Any]]] = {
                     ],
                 ),
             ],
-            [options("movimiento", [("INGRESO", "Ingreso", "Entry"), ("EGRESO", "Egreso", "Exit")])],
+            [
+                options("movimiento", [("INGRESO", "Ingreso", "Entry"), ("EGRESO", "Egreso", "Exit")]),
+                TIPO_MEDIDA_PENAL,
+                DISPOSITIVO_MPJ,
+                DELITO_IMPUTADO,
+                SITUACION_PROCESAL,
+                MOTIVO_EGRESO,
+            ],
         ),
     ),
 }
@@ -877,11 +1017,119 @@ RUNAC_MPI_V1 = definition(
     ],
 )
 
+# The MPE and MPJ forms as first published, their categorical fields free text (as the MPI form's
+# were); replaced by select lists with local codes.
+RUNAC_MPE_V1 = definition(
+    "Medida de protección excepcional (MPE)",
+    "Exceptional protection measure (MPE)",
+    [
+        (
+            "mpe",
+            "MPE",
+            [
+                field("id_intervencion", "text", "ID de intervención", "Intervention id", required=True),
+                field(
+                    "tipo_intervencion",
+                    "select_one",
+                    "Tipo de intervención",
+                    "Intervention type",
+                    options="tipo_mpe",
+                    required=True,
+                ),
+                field("motivo", "text", "Motivo", "Reason"),
+                field("derecho_vulnerado", "text", "Derecho vulnerado", "Right violated"),
+                field("origen_demanda", "text", "Origen de la demanda", "Origin"),
+                field("ambito_cumplimiento", "text", "Ámbito de cumplimiento", "Placement"),
+                field("tipo_dispositivo", "text", "Tipo de dispositivo", "Facility type"),
+                field(
+                    "fecha_control_legalidad",
+                    "date",
+                    "Fecha de control de legalidad",
+                    "Legality control date",
+                ),
+                field(
+                    "tipo_proyecto_restitucion",
+                    "select_one",
+                    "Proyecto de restitución",
+                    "Restitution project",
+                    options="proyecto",
+                ),
+                field(
+                    "situacion_al_cese",
+                    "text",
+                    "Situación al cese",
+                    "Situation at end",
+                    relevant="${tipo_intervencion} = 'CESE_MPE'",
+                ),
+                field(
+                    "fecha_cese",
+                    "date",
+                    "Fecha de cese",
+                    "End date",
+                    relevant="${tipo_intervencion} = 'CESE_MPE'",
+                    required=True,
+                ),
+            ],
+        ),
+    ],
+    [TIPO_MPE, PROYECTO_RESTITUCION],
+)
+_ENTRY = "${tipo_movimiento} = 'INGRESO'"
+_EXIT = "${tipo_movimiento} = 'EGRESO'"
+RUNAC_MPJ_V1 = definition(
+    "Medida penal juvenil (MPJ)",
+    "Juvenile penal measure (MPJ)",
+    [
+        (
+            "mpj",
+            "MPJ",
+            [
+                field("id_intervencion", "text", "ID de intervención", "Intervention id", required=True),
+                field(
+                    "tipo_movimiento",
+                    "select_one",
+                    "Movimiento",
+                    "Movement",
+                    options="movimiento",
+                    required=True,
+                ),
+                field("tipo_medida_penal", "text", "Tipo de medida penal", "Penal measure", relevant=_ENTRY),
+                field("dispositivo", "text", "Dispositivo", "Facility", relevant=_ENTRY),
+                field("organo_judicial", "text", "Órgano judicial", "Court", relevant=_ENTRY),
+                field(
+                    "delito_imputado",
+                    "text",
+                    "Delito imputado",
+                    "Alleged offence",
+                    relevant=_ENTRY,
+                    sensitivity=2,
+                ),
+                field(
+                    "situacion_procesal", "text", "Situación procesal", "Procedural status", relevant=_ENTRY
+                ),
+                field("motivo_egreso", "text", "Motivo de egreso", "Exit reason", relevant=_EXIT),
+                field(
+                    "id_ingreso_asociado",
+                    "text",
+                    "ID del ingreso asociado",
+                    "Associated entry id",
+                    relevant=_EXIT,
+                ),
+            ],
+        ),
+    ],
+    [options("movimiento", [("INGRESO", "Ingreso", "Entry"), ("EGRESO", "Egreso", "Exit")])],
+)
+
 # Starter definitions published by earlier versions of this file. A form whose latest version is
 # still one of them (not edited locally) and has no unpublished draft gets the current starter
 # definition as a new version when the configuration is loaded again; records keep the version
 # they were filled with, so old answers stay readable.
-SUPERSEDED: dict[str, tuple[dict[str, Any], ...]] = {"runac_mpi": (RUNAC_MPI_V1,)}
+SUPERSEDED: dict[str, tuple[dict[str, Any], ...]] = {
+    "runac_mpi": (RUNAC_MPI_V1,),
+    "runac_mpe": (RUNAC_MPE_V1,),
+    "runac_mpj": (RUNAC_MPJ_V1,),
+}
 
 # The RUNac type's case forms: the legajo form, filled when the case is opened.
 RUNAC_TYPE_FORMS: list[tuple[str, FormPurpose]] = [("runac_legajo", FormPurpose.REGISTRATION)]

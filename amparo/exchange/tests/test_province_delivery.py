@@ -22,7 +22,7 @@ from amparo.common.errors import PermissionDeniedError
 from amparo.exchange.runac import province as building
 from amparo.exchange.runac import province_files, province_services, services, spec
 from amparo.exchange.runac.choices import DeliveryStatus, EquivalenceSource
-from amparo.exchange.runac.models import LegajoRecord
+from amparo.exchange.runac.models import LegajoRecord, MpeRecord, MpjRecord
 from amparo.exchange.runac.reading import Source
 from amparo.exchange.runac.tables import equivalence_version_create
 from amparo.exchange.tests.province_world import TABLE, entry, exit_, legajo_form, mpe, mpi
@@ -515,3 +515,177 @@ def test_mpi_records_of_the_free_text_form_stay_readable_and_are_local_options(p
     assert options[("TIPO_INTERVENCION", "charla")].category == ""
     assert options[("TIPO_INTERVENCION", "articulacion")].in_forms is True
     assert options[("TIPO_INTERVENCION", "articulacion")].category == "ARTICULACION_INSTITUCIONAL"
+
+
+def test_mpe_and_mpj_select_lists_travel_as_local_ids_and_load_as_national_categories(province):
+    # given an exceptional measure opened and closed, and a penal entry and exit, recorded with the lists
+    opened = mpe(
+        "MPE-S1",
+        derecho_vulnerado="trata",
+        origen_demanda="policia",
+        ambito_cumplimiento="referente_afectivo",
+        tipo_dispositivo="pequeno_hogar",
+    )
+    closed = mpe(
+        "MPE-S2", "CESE_MPE", situacion_al_cese="guarda_adoptiva", fecha_cese="2022-08-31", **_placement()
+    )
+    penal_entry = entry(
+        "MPJ-S1",
+        tipo_medida_penal="restrictiva",
+        dispositivo="semicerrado",
+        delito_imputado="hurto",
+        situacion_procesal="sobreseido",
+    )
+    province.legajo(
+        D(2022, 3, 1),
+        [
+            ("mpe", D(2022, 3, 2), opened),
+            ("mpe", D(2022, 8, 31), closed),
+            ("mpj", D(2022, 4, 1), penal_entry),
+            ("mpj", D(2022, 6, 1), exit_("MPJ-S2", "MPJ-S1", motivo_egreso="evasion")),
+        ],
+    )
+    # when the province generates its delivery
+    generated = _generate(province)
+    assert generated.build.errors == []
+    files = _files(generated)
+    # then the files carry the local codes of the lists
+    mpe_rows = {row["ID_INTERVENCION"]: row for row in _rows(files, "MPE")}
+    assert [mpe_rows["MPE-S1"][name] for name in MPE_TE] == [
+        "trata",
+        "policia",
+        "referente_afectivo",
+        "pequeno_hogar",
+        "",
+    ]
+    assert mpe_rows["MPE-S2"]["SITUACION_AL_CESE"] == "guarda_adoptiva"
+    mpj_rows = {row["ID_INTERVENCION"]: row for row in _rows(files, "MPJ")}
+    assert [mpj_rows["MPJ-S1"][name] for name in MPJ_TE] == [
+        "restrictiva",
+        "semicerrado",
+        "hurto",
+        "sobreseido",
+        "",
+    ]
+    assert mpj_rows["MPJ-S2"]["MOTIVO_EGRESO"] == "evasion"
+    # and the national node, with the province's table, holds their national categories
+    sources = [Source.from_bytes(name, files[name]) for name in generated.build.file_names]
+    delivery = services.delivery_import(
+        actor=None, sources=sources, equivalence_source=Source.from_bytes("82_TE.csv", files["82_TE.csv"])
+    )
+    assert delivery.status == DeliveryStatus.LOADED, delivery.issues
+    national_mpe = {item.id_intervencion: item for item in MpeRecord.objects.filter(delivery=delivery)}
+    assert [getattr(national_mpe["MPE-S1"], name.lower()) for name in MPE_TE] == [
+        "TRATA",
+        "POLICIA",
+        "REFERENTE_AFECTIVO",
+        "RESIDENCIA_PEQUENA",
+        "",
+    ]
+    assert national_mpe["MPE-S1"].tipo_dispositivo_local == "pequeno_hogar"
+    assert (national_mpe["MPE-S2"].situacion_al_cese, national_mpe["MPE-S2"].situacion_al_cese_local) == (
+        "ADOPCION",
+        "guarda_adoptiva",
+    )
+    national_mpj = {item.id_intervencion: item for item in MpjRecord.objects.filter(delivery=delivery)}
+    assert [getattr(national_mpj["MPJ-S1"], name.lower()) for name in MPJ_TE] == [
+        "RESTRICTIVA_LIBERTAD",
+        "CENTRO_SEMICERRADO",
+        "CONTRA_LA_PROPIEDAD",
+        "SOBRESEIDO",
+        "",
+    ]
+    assert national_mpj["MPJ-S1"].delito_imputado_local == "hurto"
+    assert (national_mpj["MPJ-S2"].motivo_egreso, national_mpj["MPJ-S2"].motivo_egreso_local) == (
+        "EVASION",
+        "evasion",
+    )
+
+
+MPE_TE = (
+    "DERECHO_VULNERADO",
+    "ORIGEN_DEMANDA",
+    "AMBITO_CUMPLIMIENTO",
+    "TIPO_DISPOSITIVO",
+    "SITUACION_AL_CESE",
+)
+MPJ_TE = ("TIPO_MEDIDA_PENAL", "DISPOSITIVO", "DELITO_IMPUTADO", "SITUACION_PROCESAL", "MOTIVO_EGRESO")
+
+
+def _placement() -> dict[str, str]:
+    return {
+        "derecho_vulnerado": "trata",
+        "origen_demanda": "policia",
+        "ambito_cumplimiento": "referente_afectivo",
+        "tipo_dispositivo": "pequeno_hogar",
+    }
+
+
+@pytest.mark.parametrize(
+    ("identifier", "unit", "kind", "answers", "field", "listed"),
+    [
+        (
+            "runac_mpe",
+            "MPE",
+            "mpe",
+            mpe("MPE-T1", ambito_cumplimiento="casa de la abuela"),
+            "ambito_cumplimiento",
+            ("referente_afectivo", "REFERENTE_AFECTIVO"),
+        ),
+        (
+            "runac_mpj",
+            "MPJ",
+            "mpj",
+            entry("MPJ-T1", delito_imputado="robo calificado"),
+            "delito_imputado",
+            ("hurto", "CONTRA_LA_PROPIEDAD"),
+        ),
+    ],
+)
+def test_mpe_and_mpj_records_of_the_free_text_forms_stay_readable_and_are_local_options(
+    province, identifier, unit, kind, answers, field, listed
+):
+    # given the form as first published (free-text categories) and an intervention recorded with it
+    v1 = {"runac_mpe": starter.RUNAC_MPE_V1, "runac_mpj": starter.RUNAC_MPJ_V1}[identifier]
+    form = Form.objects.get(identifier=identifier)
+    form = forms_services.form_draft_save(
+        actor=None, form=form, definition=starter._starter_source(identifier, v1)
+    )
+    old = forms_services.form_publish(actor=None, form=form)
+    case = province.legajo(D(2022, 3, 1), [(kind, D(2022, 3, 2), answers)])
+    text = answers[field]
+    # when the starter configuration is loaded again (select lists published as a new version)
+    starter_config_load(org_unit=province.world.regional)
+    new = latest_version(form)
+    assert new.number == old.number + 1
+    assert definition_of(new).field(field).type == "select_one"
+    # then the old record keeps its version and its answer, and its case page shows it
+    intervention = case.interventions.get()
+    assert (intervention.form_version_id, intervention.data[field]) == (old.pk, text)
+    client = Client()
+    client.force_login(province.province_generator)
+    assert text in client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    # a new record must use an option of the list
+    with pytest.raises(FormDataInvalidError):
+        province.legajo(D(2022, 4, 1), [(kind, D(2022, 4, 2), {**answers, "id_intervencion": f"{unit}-T2"})])
+    # the old text is still sent, a local option to map (an error until it is), next to the list's options
+    [problem] = _generate(province).build.errors
+    assert (problem.code, problem.unit, problem.column, problem.value) == (
+        "equivalence_missing",
+        unit,
+        field.upper(),
+        text,
+    )
+    options = {
+        (item.field, item.local_id): item
+        for item in province_services.local_options(
+            user=province.province_generator, jurisdiction=province.santa_fe
+        )
+        if item.unit == unit
+    }
+    assert (options[(field.upper(), text)].in_records, options[(field.upper(), text)].category) == (True, "")
+    local, category = listed
+    assert (options[(field.upper(), local)].in_forms, options[(field.upper(), local)].category) == (
+        True,
+        category,
+    )
