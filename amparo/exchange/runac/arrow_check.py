@@ -11,6 +11,7 @@ Used only for UTF-8 files loaded by COPY (PostgreSQL): the columns come back as 
 string arrays already in COPY's text form (NULL as \\N), which `copy_text` writes in C.
 """
 
+import codecs
 from typing import Any
 
 import numpy as np
@@ -46,8 +47,10 @@ class ArrowBlockChecker:
         self.birth_dates: dict[tuple[str, str], str] = {}
 
     def columns_of(self, block: bytes, first_line: int) -> dict[str, Any] | None:
-        if not block or block[0] == 10 or block[-1] == 10 or b"\n\n" in block:
-            return None  # blank lines
+        if not block or block[0] == 10 or block[-1] == 10:
+            return None  # blank lines (those inside the block: the count of rows below)
+        if block.startswith(codecs.BOM_UTF8):
+            return None  # Arrow would drop it; here it is data
         if b"\r" in block:
             block = block.replace(b"\r\n", b"\n")  # as the Python checker does; a CR left is reported there
         if any(odd in block for odd in _ODD_BYTES):

@@ -8,6 +8,7 @@ Columns are lists of str (the Python checker) or Arrow string arrays (`arrow_che
 from typing import Any
 
 NULL = "\\N"
+_EMPTY = ""
 
 
 def copy_text(columns: list[Any], *, escape: bool) -> bytes:
@@ -25,15 +26,14 @@ def _escape(value: str) -> str:
 
 def _arrow_text(columns: list[Any]) -> bytes:
     """Joined in C: the values of a clean block hold no tab, LF, CR or backslash (see `arrow_check`)."""
-    import numpy as np  # noqa: PLC0415 - Arrow only for blocks the fast path checked
-    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415 - Arrow only for blocks the fast path checked
     import pyarrow.compute as pc  # noqa: PLC0415
 
     count = len(columns[0])
     arrays = [pa.array(values, pa.string()) if isinstance(values, list) else values for values in columns]
+    # LF after the last value, then every row's values joined by tab: the rows lie end to end.
+    arrays[-1] = pc.binary_join_element_wise(arrays[-1], pa.repeat(_EMPTY, count), "\n")
     rows = pc.binary_join_element_wise(*arrays, "\t")
-    # Joined with an empty column by LF: each row ends with LF, and the rows lie end to end.
-    rows = pc.binary_join_element_wise(rows, pa.repeat("", count), "\n")
     _validity, offsets, data = rows.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int32)[rows.offset : rows.offset + count + 1]
-    return data[int(bounds[0]) : int(bounds[-1])].to_pybytes()
+    bounds = memoryview(offsets).cast("i")
+    return data[bounds[rows.offset] : bounds[rows.offset + count]].to_pybytes()
