@@ -350,10 +350,10 @@ def _load_file(
     size = 0
     try:
         with item.source.open() as stream:
-            header = stream.readline()
-            if header == b"":
+            header = stream.readline().decode(encoding)
+            if header == "":
                 collector.add(issue(IssueCode.FILE_EMPTY, file=name, line=1))
-            elif checker.check_header(header.decode(encoding)):
+            elif checker.check_header(header):
                 line = 2
                 for block in byte_blocks(stream):
                     columns, count = checker.check_block(block, line)
