@@ -5,6 +5,7 @@ backslash doubled (with CR, LF and tab as \\r, \\n, \\t) only in blocks flagged 
 Columns are lists of str (the Python checker) or Arrow string arrays (`arrow_check`).
 """
 
+import functools
 from typing import Any
 
 NULL = "\\N"
@@ -25,15 +26,30 @@ def _escape(value: str) -> str:
 
 
 def _arrow_text(columns: list[Any]) -> bytes:
-    """Joined in C: the values of a clean block hold no tab, LF, CR or backslash (see `arrow_check`)."""
+    """Written in C: the values of a clean block hold no tab, LF, CR or backslash (see `arrow_check`)."""
     import pyarrow as pa  # noqa: PLC0415 - Arrow only for blocks the fast path checked
     import pyarrow.compute as pc  # noqa: PLC0415
+    import pyarrow.csv as pcsv  # noqa: PLC0415
 
     count = len(columns[0])
     arrays = [pa.array(values, pa.string()) if isinstance(values, list) else values for values in columns]
+    table = pa.Table.from_arrays(arrays, names=[str(index) for index in range(len(arrays))])
+    stream = pa.BufferOutputStream()
+    try:
+        pcsv.write_csv(table, stream, write_options=_write_options())
+        return stream.getvalue().to_pybytes()
+    except pa.ArrowInvalid:
+        pass  # a double quote: the CSV writer refuses it unquoted, COPY's text format takes it as is
     # LF after the last value, then every row's values joined by tab: the rows lie end to end.
     arrays[-1] = pc.binary_join_element_wise(arrays[-1], pa.repeat(_EMPTY, count), "\n")
     rows = pc.binary_join_element_wise(*arrays, "\t")
     _validity, offsets, data = rows.buffers()
     bounds = memoryview(offsets).cast("i")
     return data[bounds[rows.offset] : bounds[rows.offset + count]].to_pybytes()
+
+
+@functools.cache
+def _write_options() -> Any:
+    import pyarrow.csv as pcsv  # noqa: PLC0415
+
+    return pcsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none", batch_size=1 << 16)

@@ -289,3 +289,13 @@ def test_bytes_of_a_block_that_is_not_clean_are_checked_by_the_python_checker():
 def test_byte_blocks_cut_where_text_blocks_cut(text, size):
     expected = list(blocks(io.StringIO(text, newline=""), size))
     assert [block.decode() for block in byte_blocks(io.BytesIO(text.encode()), size)] == expected
+
+
+@pytest.mark.parametrize("value", ['Juzgado "Norte"', "sin comillas", "\\N"])
+def test_copy_text_of_arrow_columns_is_that_of_the_same_lists(value):
+    import pyarrow as pa  # noqa: PLC0415
+
+    lists = [["1", "2"], [value, "b"], ["\\N", "c"]]
+    arrays = [pa.array(values, pa.string()) for values in lists]
+    assert copy_text(arrays, escape=False) == copy_text(lists, escape=False)
+    assert copy_text(lists, escape=False) == f"1\t{value}\t\\N\n2\tb\tc\n".encode()
