@@ -95,17 +95,18 @@ class ArrowBlockChecker:
                 return False
             out[column.attribute] = values
             return True
+        if kind == spec.Kind.PREDEFINED:  # kept as sent: the distinct values are enough
+            distinct = pc.unique(values).to_pylist()
+            if (column.required and "" in distinct) or not self.allowed[column.name].issuperset(distinct):
+                return False
+            out[column.attribute] = values
+            return True
         encoded = values.dictionary_encode()
         distinct = encoded.dictionary.to_pylist()
         if column.required and "" in distinct:
             return False
         checker = self.checker
         null = checker.null
-        if kind == spec.Kind.PREDEFINED:
-            if not set(distinct).issubset(self.allowed[column.name]):
-                return False
-            out[column.attribute] = values
-            return True
         if kind == spec.Kind.INTEGER:
             if not all(value == "" or is_integer(value) for value in distinct):
                 return False
