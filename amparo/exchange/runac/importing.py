@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -31,10 +31,9 @@ from amparo.exchange.runac.reading import (
     UTF8,
     FileName,
     Source,
-    blocks,
+    byte_blocks,
     detect_encoding,
     encoding_label,
-    open_text,
     parse_file_name,
 )
 from amparo.exchange.runac.staging import LoaderCopy, Staging
@@ -358,6 +357,7 @@ def _load_file(
         collector=collector,
         date_cache=date_cache,
         null="\\N" if connection.vendor == "postgresql" else None,
+        encoding=encoding,
     )
     writer = None
     if jurisdiction is not None:
@@ -380,18 +380,18 @@ def _load_file(
             )
     size = 0
     try:
-        with open_text(item.source, encoding) as text:
-            header = text.readline()
+        with item.source.open() as stream:
+            header = stream.readline().decode(encoding)
             if header == "":
                 collector.add(issue(IssueCode.FILE_EMPTY, file=name, line=1))
             elif checker.check_header(header):
                 line = 2
-                for block in blocks(text):
+                for block in byte_blocks(stream):
                     columns, count = checker.check_block(block, line)
                     line += count
                     if columns is not None and writer is not None:
                         writer.write(columns)
-            size = cast(IO[bytes], text.buffer).tell()
+            size = stream.tell()
     finally:
         if writer is not None:
             writer.close()

@@ -10,6 +10,7 @@ from typing import Any, cast
 from django.db import connection, models
 
 from amparo.exchange.runac import spec
+from amparo.exchange.runac.copy_text import copy_text
 from amparo.exchange.runac.errors import IssueCode, issue
 from amparo.exchange.runac.models import RECORD_MODELS, Delivery
 from amparo.exchange.runac.validation import ESCAPE, IssueCollector
@@ -68,7 +69,7 @@ class TableWriter:
         self._copy_context: Any = None
         self._cursor: Any = None
         self._spool: Any = None
-        self._buffer: list[str] = []
+        self._buffer: list[bytes] = []
         self._buffered = 0
         # Another connection's COPY (a loader, see staging.py): start(sql), write(bytes), end().
         self._sink = sink
@@ -105,6 +106,9 @@ class TableWriter:
     def _write_copy(self, columns: list[list[Any]], *, escape: bool) -> None:
         count = len(columns[0])
         text_columns = [[text] * count for text in self._constants_text]
+        if self.prepared:
+            self._buffer_data(copy_text([*text_columns, *columns], escape=escape))
+            return
         nulls = 0
         for values in columns:
             if not self.prepared and ((values and not isinstance(values[0], str)) or None in values):
@@ -119,14 +123,17 @@ class TableWriter:
                 for values in text_columns
             ]
             body = "\n".join(map("\t".join, zip(*text_columns, strict=True)))
-        self._buffer.append(body)
-        self._buffered += len(body)
+        self._buffer_data((body + "\n").encode())
+
+    def _buffer_data(self, data: bytes) -> None:
+        self._buffer.append(data)
+        self._buffered += len(data)
         if self._buffered >= COPY_FLUSH_BYTES:
             self._flush()
 
     def _flush(self) -> None:
         if self._buffer:
-            data = ("\n".join(self._buffer) + "\n").encode()
+            data = b"".join(self._buffer)
             if self._spool is not None:
                 self._spool.write(data)
             else:

@@ -139,3 +139,19 @@ def blocks(text: IO[str], size: int = BLOCK_CHARACTERS) -> Iterator[str]:
         rest = data[cut + 1 :]
     if rest:
         yield rest
+
+
+def byte_blocks(stream: IO[bytes], size: int = READ_BLOCK) -> Iterator[bytes]:
+    """`blocks` on the undecoded bytes (LF is one byte in every encoding read here): about a
+    megabyte of whole lines at a time, joined by LF, the block's last line end dropped."""
+    rest = b""
+    while data := stream.read(size):
+        data = rest + data
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            rest = data
+            continue
+        yield data[: cut - 1] if cut and data[cut - 1] == 13 else data[:cut]
+        rest = data[cut + 1 :]
+    if rest:
+        yield rest

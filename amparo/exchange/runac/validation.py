@@ -16,13 +16,15 @@ from typing import Any
 
 from amparo.exchange.runac import spec
 from amparo.exchange.runac.errors import Issue, IssueCode, Severity, issue
-from amparo.exchange.runac.reading import strip_line_end
+from amparo.exchange.runac.reading import UTF8, strip_line_end
 
 # ASCII digits only: Python's \d also takes other scripts' digits ("١٥"), which the database cannot store.
 DATE_PATTERN = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$", re.ASCII)
 INTEGER_PATTERN = re.compile(r"^\d{1,3}$", re.ASCII)
 INVALID = object()
 NULL = None
+# NULL in COPY's text format: the checker's `null` when the rows go to PostgreSQL.
+COPY_NULL = "\\N"
 # Key of a block's columns saying some value holds a backslash (COPY's text format must escape it).
 ESCAPE = "__escape__"
 MAX_COLUMNS = max(len(columns) for columns in spec.COLUMNS.values())
@@ -89,6 +91,10 @@ def parse_date(raw: str) -> str | None | object:
         return INVALID
 
 
+def is_integer(value: str) -> bool:
+    return INTEGER_PATTERN.match(value) is not None
+
+
 def estimated_birth_date(created: str | None, age: str | None, null: str | None = None) -> str | None:
     """The middle of the year of birth implied by EDAD_AL_INGRESO at FECHA_CREACION (`null` when unknown)."""
     if created is null or age is null or created is None or age is None:
@@ -116,6 +122,7 @@ class FileChecker:
         collector: IssueCollector,
         date_cache: dict[str, Any],
         null: str | None = None,
+        encoding: str = UTF8,
     ) -> None:
         self.unit = unit
         self.file_name = file_name
@@ -130,6 +137,13 @@ class FileChecker:
         self.date_cache = date_cache
         self.null = null
         self.rows = 0
+        # Blocks given as bytes are rows after the header: a BOM there is data, not a mark.
+        self.encoding = "utf-8" if encoding == UTF8 else encoding
+        self.fast: Any = None
+        if null == COPY_NULL and self.encoding == "utf-8":
+            from amparo.exchange.runac.arrow_check import ArrowBlockChecker  # noqa: PLC0415 - pyarrow on demand
+
+            self.fast = ArrowBlockChecker(self)
 
     def _issue(
         self, code: IssueCode, line: int | None, column: str = "", value: str = "", **params: Any
@@ -175,12 +189,21 @@ class FileChecker:
             return False
         return True
 
-    def check_block(self, text: str, first_line: int) -> tuple[dict[str, list[Any]] | None, int]:
+    def check_block(self, block: str | bytes, first_line: int) -> tuple[dict[str, Any] | None, int]:
         """Check a block of whole lines (joined by LF, numbered from `first_line`).
 
         Returns the loader's columns of the usable rows (None when there are none) and the
-        number of lines read.
+        number of lines read. A block of bytes (in the file's encoding) that Arrow finds
+        clean is not read here: its columns come back as Arrow arrays (see `arrow_check`).
         """
+        if isinstance(block, bytes):
+            if self.fast is not None:
+                clean = self.fast.columns_of(block, first_line)
+                if clean is not None:
+                    self.rows += len(clean["line"])
+                    return clean, len(clean["line"])
+            block = block.decode(self.encoding)
+        text = block
         if "\r\n" in text:
             text = text.replace("\r\n", "\n")
         lines = text.split("\n")
@@ -269,7 +292,7 @@ class FileChecker:
         if kind == spec.Kind.DATE:
             out[column.attribute] = self._dates(column, values, numbers, distinct)
         elif kind == spec.Kind.INTEGER:
-            bad = {value for value in distinct if value and not INTEGER_PATTERN.match(value)}
+            bad = {value for value in distinct if value and not is_integer(value)}
             if bad:
                 self._report(IssueCode.INTEGER_FORMAT, column, values, numbers, bad)
             lookup = {value: value if value and value not in bad else self.null for value in distinct}
@@ -304,6 +327,22 @@ class FileChecker:
                         values[index] = value[:limit]
             out[column.attribute] = values
 
+    def parsed_dates(self, distinct: list[str]) -> list[str | None] | None:
+        """ISO dates (None for '') of distinct values; None when one is invalid or after the cut-off."""
+        cache = self.date_cache
+        for value in [value for value in distinct if value not in cache]:
+            cache[value] = parse_date(value)
+        dates = list(map(cache.__getitem__, distinct))
+        if INVALID in dates or max(filter(None, dates), default="") > self.cut_off_iso:  # type: ignore[type-var]
+            return None
+        return dates
+
+    def equivalence_table(self, column: spec.Column) -> Mapping[str, str] | None:
+        """Local id → national category for a TE column; None when the jurisdiction is unknown."""
+        if self.equivalences is None:
+            return None
+        return self.equivalences.get((self.unit.value, column.name), {})
+
     def _dates(
         self, column: spec.Column, values: list[str], numbers: Sequence[int], distinct: set[str]
     ) -> list[Any]:
@@ -325,9 +364,9 @@ class FileChecker:
     def _translate(
         self, column: spec.Column, values: list[str], numbers: Sequence[int], distinct: set[str]
     ) -> list[str]:
-        if self.equivalences is None:  # jurisdiction unknown: nothing to translate against
+        table = self.equivalence_table(column)
+        if table is None:  # jurisdiction unknown: nothing to translate against
             return [""] * len(values)
-        table = self.equivalences.get((self.unit.value, column.name), {})
         unknown = {value for value in distinct if value and value not in table}
         if unknown:
             self._report(

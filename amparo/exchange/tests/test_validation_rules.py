@@ -223,6 +223,14 @@ def test_empty_file_is_an_error(tmp_path):
     assert errors_of(delivery) == [(LEGAJOS, 1, "", "El archivo está vacío: falta la línea de encabezado.")]
 
 
+def test_file_holding_only_a_byte_order_mark_is_empty(tmp_path):
+    (tmp_path / LEGAJOS).write_bytes(b"\xef\xbb\xbf")
+
+    delivery = import_paths([tmp_path / LEGAJOS])
+
+    assert errors_of(delivery) == [(LEGAJOS, 1, "", "El archivo está vacío: falta la línea de encabezado.")]
+
+
 def test_header_with_a_missing_and_an_unexpected_column(tmp_path):
     header = [column for column in spec.header(spec.Unit.MPI) if column != "MOTIVO"] + ["OBSERVACIONES"]
 
