@@ -302,6 +302,7 @@ class Staging:
                         cursor.execute(statement)
                     except psycopg.errors.UniqueViolation:
                         cursor.execute("ROLLBACK TO SAVEPOINT runac_unique")
+                        cursor.execute("RELEASE SAVEPOINT runac_unique")  # back in the transaction proper
                         staged.duplicates = True
                         return  # the delivery is rejected: no other index is needed
                     cursor.execute("RELEASE SAVEPOINT runac_unique")
