@@ -71,6 +71,9 @@ def django_env(database_url: str) -> dict[str, str]:
 
 def generate(directory: Path, rows: int, database_url: str) -> dict:
     legajos = round(rows / ROWS_PER_LEGAJO)
+    # A folder per size: the generator's file names do not say how many rows they hold.
+    directory = directory / f"legajos-{legajos}"
+    directory.mkdir(parents=True, exist_ok=True)
     marker = directory / f"generated-{legajos}.json"
     if marker.exists():
         return json.loads(marker.read_text())
