@@ -57,6 +57,8 @@ SITE_NAME = os.environ.get("SITE_NAME", "Amparo")
 # Key of the pseudonymous ID_LEGAJO in a province's RUNac deliveries (HMAC of the case id). Set it
 # once per deployment and keep it: another key renames every legajo. Empty = derived from SECRET_KEY.
 RUNAC_PSEUDONYM_KEY = os.environ.get("RUNAC_PSEUDONYM_KEY", "")
+# Extra PostgreSQL connections (one thread each) that copy and index a RUNac delivery's tables in parallel.
+RUNAC_IMPORT_LOADERS = envint("RUNAC_IMPORT_LOADERS", 2)
 # Demo data (well-known passwords) may only ever be loaded on a DEBUG instance.
 DEMO_DATA_ALLOWED = DEBUG
 
