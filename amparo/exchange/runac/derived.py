@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter, methodcaller
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models
 
@@ -51,6 +51,9 @@ from amparo.exchange.runac.models import (
     PenalStay,
 )
 from amparo.exchange.runac.validation import IssueCollector
+
+if TYPE_CHECKING:
+    from amparo.exchange.runac.staging import Staging
 
 SPOOL_MEMORY_BYTES = 2 << 20
 FLUSH_ROWS = 5000
@@ -215,14 +218,21 @@ def _legajos(sql: str, params: Sequence[Any], *, is_copy: bool) -> Iterator[list
 class _Output:
     """Rows of one derived table: COPY text spooled to a bounded temporary file, or model instances."""
 
-    def __init__(self, model: type[models.Model], columns: Sequence[str], *, is_copy: bool) -> None:
+    def __init__(
+        self, model: type[models.Model], columns: Sequence[str], *, is_copy: bool, sink: Any = None
+    ) -> None:
         self.model = model
         self.columns = list(columns)
         self.is_copy = is_copy
         self.rows: list[Any] = []
         self.count = 0
+        # A loader's COPY into a new table for the jurisdiction (staging.Staging.derived_sink), fed as
+        # rows come: the loader writes while this connection is still reading.
+        self._sink = sink
         self._spool: Any = (
-            tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) if is_copy else None  # noqa: SIM115
+            tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
+            if is_copy and sink is None
+            else None
         )
 
         # Rows are appended directly (`add`); `spill` writes them out once there are enough.
@@ -237,7 +247,9 @@ class _Output:
         self.count += len(rows)
         if not rows:
             return
-        if self.is_copy:
+        if self._sink is not None:
+            self._sink.write(b"\n".join(map(b"\t".join, rows)) + b"\n")
+        elif self.is_copy:
             self._spool.write(b"\n".join(map(b"\t".join, rows)) + b"\n")
         else:
             names, model = self.columns, self.model
@@ -247,7 +259,9 @@ class _Output:
     def close(self) -> int:
         """Write what is spooled (the reading COPY must be over); the number of rows."""
         self.flush()
-        if self.is_copy:
+        if self._sink is not None:
+            self._sink.end()
+        elif self.is_copy:
             spool, self._spool = self._spool, None
             if self.count:
                 spool.seek(0)
@@ -414,35 +428,56 @@ def _delete(jurisdiction_id: int, id_legajo: str | None) -> None:
 
 
 def rebuild(
-    *, jurisdiction_id: int, id_legajo: str | None = None, reporter: Reporter | None = None
+    *,
+    jurisdiction_id: int,
+    id_legajo: str | None = None,
+    reporter: Reporter | None = None,
+    staging: "Staging | None" = None,
 ) -> tuple[int, int]:
     """Recompute the jurisdiction's (or one legajo's) measures, placements and penal stays.
 
-    Returns (measures, penal stays) written.
+    With `staging` (an import's loaders, PostgreSQL, a whole jurisdiction) the rows are written
+    by the loaders into new tables while this connection reads, and swapped in for the
+    jurisdiction's partitions of the derived tables (migration 0006); otherwise the old rows are
+    deleted and the new ones copied in. Returns (measures, penal stays) written.
     """
     reporter = reporter or Reporter()
     is_copy = connection.vendor == "postgresql"
     v = _Values(is_copy=is_copy, delivery_id=reporter.delivery_id if reporter.active else None)
     jurisdiction: Any = str(jurisdiction_id).encode() if is_copy else jurisdiction_id
     query = _Query(jurisdiction_id, id_legajo)
-    _delete(jurisdiction_id, id_legajo)
-    measures = _Output(ExceptionalMeasure, MEASURE_COLUMNS, is_copy=is_copy)
-    placements = _Output(MeasurePlacement, PLACEMENT_COLUMNS, is_copy=is_copy)
-    stays = _Output(PenalStay, STAY_COLUMNS, is_copy=is_copy)
+    swap = staging is not None and is_copy and id_legajo is None and len(staging.loaders) > 1
+
+    def output(model: type[models.Model], columns: list[str], loader: int) -> _Output:
+        sink = None
+        if swap:
+            db_columns = [str(model._meta.get_field(name).column) for name in columns]  # type: ignore[union-attr]
+            sink = staging.derived_sink(model._meta.db_table, db_columns, jurisdiction_id, loader)  # type: ignore[union-attr]
+        return _Output(model, columns, is_copy=is_copy, sink=sink)
+
+    if not swap:
+        _delete(jurisdiction_id, id_legajo)
+    # Measures and placements are written side by side (two loaders); stays after them.
+    measures = output(ExceptionalMeasure, MEASURE_COLUMNS, 0)
+    placements = output(MeasurePlacement, PLACEMENT_COLUMNS, 1)
     measure_anomalies: list[Anomaly] = []
     stay_anomalies: list[Anomaly] = []
     for rows in _legajos(*query.mpe(), is_copy=is_copy):
         _measures(rows, jurisdiction, v, measures, placements, measure_anomalies)
         measures.spill()
         placements.spill()
+    measure_count, _ = measures.close(), placements.close()
+    stays = output(PenalStay, STAY_COLUMNS, 0)
     for rows in _legajos(*query.mpj(), is_copy=is_copy):
         _stays(rows, jurisdiction, v, stays, stay_anomalies)
         stays.spill()
-    written = measures.close(), placements.close(), stays.close()
+    stay_count = stays.close()
+    if swap:
+        staging.swap_derived()  # type: ignore[union-attr]
     if reporter.active:
         _report(v, reporter, measure_anomalies, spec.Unit.MPE)
         _report(v, reporter, stay_anomalies, spec.Unit.MPJ)
-    return written[0], written[2]
+    return measure_count, stay_count
 
 
 COLUMNS = {

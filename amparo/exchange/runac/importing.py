@@ -195,20 +195,23 @@ def run(
         )
         return _finish(delivery, plan, state, collector, None, started, actor)
     delivery.jurisdiction = jurisdiction
+    committed = False
     try:
         with transaction.atomic():
             _load(delivery, plan, state, jurisdiction, equivalence_source, collector, actor)
             if collector.has_errors:
                 raise _Rejected
             _commit(delivery, plan, state, jurisdiction, collector, actor, started)  # type: ignore[arg-type]
-            return delivery
+        committed = True
+        return delivery
     except _Rejected:
         pass
     except DatabaseError:
         logger.exception("RUNac delivery %s could not be loaded", delivery.pk)
         collector.add(issue(IssueCode.LOAD_FAILED, file=""))
     finally:
-        _close_staging(state, loaded=delivery.status == DeliveryStatus.LOADED)
+        # Only a committed transaction made the delivery's tables partitions; otherwise they go.
+        _close_staging(state, loaded=committed)
     return _finish(delivery, plan, state, collector, jurisdiction, started, actor)
 
 
@@ -438,7 +441,9 @@ def _commit(
     )
     state.lap("newest_rows")
     reporter = derived.Reporter(delivery_id=delivery.pk, file_names=state.file_names, collector=collector)
-    state.measures, state.stays = derived.rebuild(jurisdiction_id=jurisdiction.pk, reporter=reporter)
+    state.measures, state.stays = derived.rebuild(
+        jurisdiction_id=jurisdiction.pk, reporter=reporter, staging=state.staging
+    )
     state.lap("measures")
     delivery.replaces = replaced
     delivery.equivalence_table = state.table

@@ -43,7 +43,9 @@ QUEUE_BLOCKS = 6
 CHECK_CHUNK_ROWS = 5_000
 # Advisory lock class of an import in progress (the second key is the delivery id).
 ADVISORY_CLASS = 8_2190
-STAGING_NAME = re.compile(r"^exchange_(legajo|mpi|mpe|mpj)record_d(\d+)$")
+STAGING_NAME = re.compile(
+    r"^exchange_((legajo|mpi|mpe|mpj)record|(exceptionalmeasure|measureplacement|penalstay)_j\d+)_d(?P<delivery>\d+)$"
+)
 INDEX_DEFINITION = re.compile(r"^CREATE (?P<unique>UNIQUE )?INDEX \S+ ON ONLY \S+ (?P<rest>USING .+)$")
 
 Job = Callable[[psycopg.Connection], None]
@@ -221,6 +223,10 @@ class Staging:
     loader_count: int = 2
     loaders: list[Loader] = field(default_factory=list)
     units: dict[spec.Unit, StagedUnit] = field(default_factory=dict)
+    # Derived tables (measures, placements, stays) written for a jurisdiction: model table → new table.
+    derived: dict[str, str] = field(default_factory=dict)
+    derived_loaders: dict[str, Loader] = field(default_factory=dict)
+    derived_jurisdiction: int | None = None
 
     @classmethod
     def start(cls, delivery_id: int) -> "Staging":
@@ -361,19 +367,95 @@ class Staging:
 
     def drop(self) -> None:
         """Drop the delivery's tables (a rejected delivery), through a loader's own connection."""
-        if not self.loaders or not self.units:
+        names = [staged.name for staged in self.units.values()] + list(self.derived.values())
+        if not self.loaders or not names:
             return
         conn = self.loaders[0].connection
         conn.rollback()
         with conn.cursor() as cursor:
-            for staged in self.units.values():
+            for name in names:
                 cursor.execute(
-                    "SELECT c.relispartition FROM pg_class c WHERE c.oid = to_regclass(%s)", [staged.name]
+                    "SELECT c.relispartition FROM pg_class c WHERE c.oid = to_regclass(%s)", [name]
                 )
                 row = cursor.fetchone()
                 if row is not None and not row[0]:
-                    cursor.execute(f"DROP TABLE {staged.name}")
+                    cursor.execute(f"DROP TABLE {name}")
         conn.commit()
+
+    # --- derived tables: a jurisdiction's measures, placements and stays, swapped in whole ---------
+
+    def derived_sink(
+        self, table: str, columns: list[str], jurisdiction_id: int, loader_number: int
+    ) -> LoaderCopy:
+        """A new table for `table`'s rows of the jurisdiction, filled by COPY on a loader.
+
+        Its columns are read here, on the import's connection: the loader must not lock the
+        partitioned table, whose partitions the import's transaction swaps (and so locks).
+        """
+        name = f"{table}_j{int(jurisdiction_id)}_d{self.delivery_id}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT string_agg(format('%%I %%s%%s', attname, format_type(atttypid, atttypmod), "
+                "CASE WHEN attnotnull THEN ' NOT NULL' ELSE '' END), ', ' ORDER BY attnum) "
+                "FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped",
+                [table],
+            )
+            definition = cursor.fetchone()[0]
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            sequence = cursor.fetchone()[0]
+        self.derived[table] = name
+        self.derived_jurisdiction = int(jurisdiction_id)
+        loader = self.derived_loaders[name] = self.loaders[loader_number % len(self.loaders)]
+
+        def create(conn: psycopg.Connection) -> None:
+            with conn.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+                cursor.execute(
+                    f"CREATE TABLE {name} ({definition}, CONSTRAINT {name}_scope "
+                    f"CHECK (jurisdiction_id = {int(jurisdiction_id)}))"
+                )
+                statement = psycopg.sql.SQL(
+                    "ALTER TABLE {} ALTER COLUMN id SET DEFAULT nextval({}::regclass)"
+                )
+                cursor.execute(statement.format(psycopg.sql.Identifier(name), psycopg.sql.Literal(sequence)))
+
+        loader.submit(create)
+        sink = LoaderCopy(loader)
+        sink.start(f"COPY {name} ({', '.join(columns)}) FROM STDIN")
+        return sink
+
+    def swap_derived(self) -> None:
+        """Index and commit the new derived tables, then make each the jurisdiction's partition.
+
+        In the caller's transaction: the jurisdiction's old partition is dropped, its rows in the
+        DEFAULT partition deleted, and the new table attached (its CHECK spares the scan).
+        """
+        if not self.derived:
+            return
+        statements: dict[str, list[tuple[str, bool]]] = {}
+        with connection.cursor() as cursor:
+            for table, name in self.derived.items():
+                statements[name] = index_statements(cursor, table, name)
+        for loader in self.loaders:
+            for name in self.derived.values():
+                if self.derived_loaders[name] is loader:
+                    loader.submit(_build_all(statements[name]))
+            loader.commit()
+        for loader in self.loaders:
+            loader.wait()
+        jurisdiction = self.derived_jurisdiction
+        with connection.cursor() as cursor:
+            for table, name in self.derived.items():
+                cursor.execute(
+                    "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                    "WHERE i.inhparent = to_regclass(%s) AND pg_get_expr(c.relpartbound, c.oid) IN (%s, %s)",
+                    [table, f"FOR VALUES IN ('{jurisdiction}')", f"FOR VALUES IN ({jurisdiction})"],
+                )
+                for (partition,) in cursor.fetchall():
+                    cursor.execute(f"DROP TABLE {partition}")
+                default = f"{table}_default"
+                cursor.execute(f"DELETE FROM {default} WHERE jurisdiction_id = %s", [jurisdiction])  # noqa: S608
+                cursor.execute(f"ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES IN ({jurisdiction})")
 
     def close(self) -> None:
         for loader in self.loaders:
@@ -381,6 +463,20 @@ class Staging:
                 loader.close()
             except Exception:  # noqa: BLE001 - closing must not hide the import's own outcome
                 logger.exception("RUNac loader %s could not be closed", loader.number)
+
+
+def _build_all(statements: list[tuple[str, bool]]) -> Job:
+    def build(conn: psycopg.Connection) -> None:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [_maintenance_work_mem()])
+            for statement, _unique in statements:
+                cursor.execute(statement)
+
+    return build
+
+
+def _maintenance_work_mem() -> str:
+    return getattr(settings, "RUNAC_IMPORT_MAINTENANCE_WORK_MEM", "256MB")
 
 
 def index_statements(cursor: Any, parent: str, name: str) -> list[tuple[str, bool]]:
@@ -421,15 +517,17 @@ def sweep(conn: psycopg.Connection, *, keep: int) -> list[str]:
         cursor.execute(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND NOT c.relispartition "
-            "AND c.relname ~ '^exchange_(legajo|mpi|mpe|mpj)record_d[0-9]+$'"
+            "AND c.relname ~ %s",
+            [STAGING_NAME.pattern.replace("(?P<delivery>", "(").replace("\\d", "[0-9]")],
         )
         names = [row[0] for row in cursor.fetchall()]
     for name in names:
         match = STAGING_NAME.match(name)
-        if match is None or int(match.group(2)) == keep:
+        if match is None or int(match.group("delivery")) == keep:
             continue
         with conn.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [ADVISORY_CLASS, int(match.group(2))])
+            delivery_id = int(match.group("delivery"))
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [ADVISORY_CLASS, delivery_id])
             if not cursor.fetchone()[0]:  # type: ignore[index]
                 conn.rollback()
                 continue

@@ -7,7 +7,7 @@ from django.db import connection
 from amparo.exchange.runac import staging
 from amparo.exchange.runac.choices import DeliveryStatus
 from amparo.exchange.runac.errors import IssueCode
-from amparo.exchange.runac.models import LegajoRecord, MpiRecord
+from amparo.exchange.runac.models import ExceptionalMeasure, LegajoRecord, MpiRecord, PenalStay
 from amparo.exchange.tests.builders import (
     a_small_delivery,
     errors_of,
@@ -115,3 +115,57 @@ def test_tables_left_by_an_interrupted_import_are_swept_but_not_those_of_an_impo
     finally:
         for table in (left, running):
             outside.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _derived_partitions(jurisdiction_id: int) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'exchange_exceptionalmeasure'::regclass AND c.relname ~ %s",
+            [rf"_j{jurisdiction_id}(_|$)"],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def test_a_jurisdictions_measures_are_swapped_in_whole_at_each_load(tmp_path):
+    first = import_paths(write_delivery(tmp_path / "first", a_small_delivery()))
+    assert _derived_partitions(first.jurisdiction_id) == [
+        f"exchange_exceptionalmeasure_j{first.jurisdiction_id}_d{first.pk}"
+    ]
+
+    again = import_paths(write_delivery(tmp_path / "again", a_small_delivery()))
+
+    assert again.status == DeliveryStatus.LOADED
+    assert _derived_partitions(again.jurisdiction_id) == [
+        f"exchange_exceptionalmeasure_j{again.jurisdiction_id}_d{again.pk}"
+    ]
+    assert ExceptionalMeasure.objects.filter(jurisdiction_id=again.jurisdiction_id).count() == 1
+    assert PenalStay.objects.filter(jurisdiction_id=again.jurisdiction_id).count() == 1
+
+
+def test_a_failure_after_the_measures_leaves_neither_records_nor_measures(tmp_path, monkeypatch):
+    from django.db import DatabaseError
+
+    from amparo.audit.choices import AuditAction
+    from amparo.exchange.runac import importing
+
+    record = importing.audit.record
+
+    def failing_audit(**kwargs):
+        if kwargs["action"] == AuditAction.RUNAC_DELIVERY_LOADED:
+            raise DatabaseError("the audit log is unavailable")
+        return record(**kwargs)
+
+    monkeypatch.setattr(importing.audit, "record", failing_audit)
+
+    delivery = import_paths(write_delivery(tmp_path, a_small_delivery()))
+
+    assert delivery.status == DeliveryStatus.REJECTED
+    assert [item["code"] for item in delivery.issues] == [IssueCode.LOAD_FAILED]
+    assert not LegajoRecord.objects.exists()
+    assert not ExceptionalMeasure.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relname ~ '^exchange_.*_d[0-9]+$' AND NOT relispartition"
+        )
+        assert [row[0] for row in cursor.fetchall()] == []
