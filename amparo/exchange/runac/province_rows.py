@@ -7,6 +7,8 @@ Each value is checked as the national node will check it (predefined values, equ
 required columns) and free text naming the child is left out.
 """
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from amparo.exchange.runac import spec
@@ -61,7 +63,26 @@ def legajo_row(context: BuildContext, legajo: LegajoInput, pseudonym: str) -> li
         values["DOCUMENTADO"] = "SI"
     if not values["CUD"] and values["DISCAPACIDAD"].upper() == "NO":
         values["CUD"] = "NO"  # no disability certificate without a disability (the form asks only on SI)
+    if not legajo.has_legajo_form:
+        report_missing_form(context, values, where)
     return checked_row(context, Unit.LEGAJOS, values, legajo, pseudonym, "")
+
+
+def report_missing_form(context: BuildContext, values: dict[str, str], where: dict[str, Any]) -> None:
+    """One warning per legajo with no legajo form record, naming the columns that go out empty."""
+    empty = [
+        column.name
+        for column in spec.COLUMNS[Unit.LEGAJOS]
+        if column.name in LEGAJO_FORM_COLUMNS and not values[column.name]
+    ]
+    if empty:
+        context.add(
+            Severity.WARNING,
+            ProblemCode.LEGAJO_FORM_MISSING,
+            _("The child's legajo form was never filled in: %(columns)s go out empty.")
+            % {"columns": ", ".join(empty)},
+            **where,
+        )
 
 
 def intervention_row(

@@ -109,7 +109,12 @@ def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoIn
     loaded = list(
         cases.select_related("person", "org_unit").prefetch_related(
             Prefetch("interventions", queryset=runac_interventions, to_attr="runac_interventions"),
-            Prefetch("form_records", queryset=CaseFormRecord.objects.only("case_id", "data")),
+            Prefetch(
+                "form_records",
+                queryset=CaseFormRecord.objects.select_related("form").only(
+                    "case_id", "data", "form__identifier"
+                ),
+            ),
         )
     )
     person_ids = [case.person_id for case in loaded]
@@ -133,9 +138,11 @@ def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoIn
         person = first.person
         address = addresses.get(person.pk)
         answers: dict[str, Any] = {}
+        has_legajo_form = False
         for case in person_cases:  # a later case's answer replaces an earlier one's
             for record in case.form_records.all():
                 answers.update({key: value for key, value in record.data.items() if value not in (None, "")})
+                has_legajo_form = has_legajo_form or record.form.identifier == province.LEGAJO_FORM
         result.append(
             province.LegajoInput(
                 case_id=first.pk,
@@ -152,6 +159,7 @@ def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoIn
                 locality=address.municipality.name if address and address.municipality else "",
                 has_documents=person.pk in documents,
                 form_answers=answers,
+                has_legajo_form=has_legajo_form,
                 personal_tokens=province.personal_tokens(
                     [person.given_names, person.first_surname, person.second_surname],
                     documents.get(person.pk, []),

@@ -56,6 +56,7 @@ class ProblemCode(StrEnum):
     FIELD_HIDDEN = "field_hidden"
     NO_BIRTH_DATE = "no_birth_date"
     NO_GENDER = "no_gender"
+    LEGAJO_FORM_MISSING = "legajo_form_missing"
     PERIOD_UNUSUAL = "period_unusual"
     NO_TABLE = "no_table"
 
@@ -107,6 +108,8 @@ class LegajoInput:
     locality: str = ""
     has_documents: bool = False
     form_answers: Mapping[str, Any] = field(default_factory=dict)
+    # Whether any of its cases has a record of the legajo form (LEGAJO_FORM), even a partly empty one.
+    has_legajo_form: bool = False
     # Folded names and document numbers of the child: never sent, even inside free text.
     personal_tokens: frozenset[str] = frozenset()
     clearance: int = 99

@@ -29,6 +29,7 @@ from amparo.exchange.tests.province_world import TABLE, entry, exit_, legajo_for
 from amparo.forms import services as forms_services
 from amparo.forms.models import Form
 from amparo.forms.selectors import definition_of, latest_version
+from amparo.registry.tests.factories import IdentityDocumentFactory
 
 D = datetime.date
 FROM, TO = D(2022, 1, 1), D(2022, 12, 31)
@@ -241,7 +242,9 @@ def test_pseudonyms_depend_on_the_deployment_key(province, sample):
 
 def test_free_text_naming_the_child_is_left_out(province):
     province.legajo(
-        D(2022, 3, 1), [("mpi", D(2022, 3, 2), mpi("MPI-N1", motivo="Maria Jose no asiste a clases"))]
+        D(2022, 3, 1),
+        [("mpi", D(2022, 3, 2), mpi("MPI-N1", motivo="Maria Jose no asiste a clases"))],
+        forms=legajo_form(),
     )
     generated = _generate(province)
     row = _rows(_files(generated), "MPI")[0]
@@ -285,7 +288,11 @@ def test_sensitive_answers_stay_out_below_the_clearance(province, sample):
     files = province_files.delivery_files(build)
     entries = [row for row in _rows(files, "MPJ") if row["TIPO_MOVIMIENTO"] == "INGRESO"]
     assert {row["DELITO_IMPUTADO"] for row in entries} == {""}
-    assert [(item.code, item.column) for item in build.warnings] == [("field_hidden", "DELITO_IMPUTADO")]
+    # (exit_in_period has no legajo form: warned as such, whoever generates)
+    assert [(item.code, item.column) for item in build.warnings] == [
+        ("legajo_form_missing", ""),
+        ("field_hidden", "DELITO_IMPUTADO"),
+    ]
 
 
 @pytest.mark.parametrize("persona", ["province_viewer", "generator_14", "caseworker_a"])
@@ -456,6 +463,57 @@ def test_the_legajo_form_fills_the_legajos_columns(province, sample):
     ]
     # a legajo whose form was never filled sends those columns empty
     assert [rows[by_case[sample["exit_in_period"].pk]][name] for name in columns[:5]] == [""] * 5
+
+
+def test_a_legajo_without_its_legajo_form_is_warned_once(province):
+    # given a child whose case has no legajo form record, and one whose form is filled (partly empty)
+    missing = province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 2), mpi("MPI-W1"))])
+    province.legajo(
+        D(2022, 3, 3),
+        [("mpi", D(2022, 3, 4), mpi("MPI-W2"))],
+        forms={"runac_legajo": {"pueblo_originario": "kolla"}},
+    )
+    # when the province previews its delivery
+    build = province_services.delivery_preview(
+        actor=province.province_generator, jurisdiction=province.santa_fe, period_from=FROM, period_to=TO
+    )
+    # then the legajo without the form has exactly one warning, naming it and what goes out empty
+    key = building.pseudonym_key()
+    assert build.errors == []
+    assert [(item.severity, item.code, item.unit, item.legajo, item.case_id) for item in build.warnings] == [
+        (
+            "warning",
+            "legajo_form_missing",
+            "LEGAJOS",
+            building.legajo_pseudonym(missing.person_id, key=key),
+            missing.pk,
+        )
+    ]
+    [problem] = build.warnings
+    assert problem.message == (
+        "The child's legajo form was never filled in: DISCAPACIDAD, CUD, PUEBLO_ORIGINARIO, "
+        "NIVEL_EDUCATIVO, ESCOLARIZADO, DOCUMENTADO go out empty."
+    )
+
+
+def test_the_legajo_form_of_any_of_the_childs_cases_counts(province):
+    # given a child whose first case has no legajo form, and whose second case has one
+    first = province.legajo(D(2021, 5, 1), [("mpi", D(2022, 2, 1), mpi("MPI-W3"))])
+    province.legajo(
+        D(2022, 4, 1), [("mpi", D(2022, 4, 2), mpi("MPI-W4"))], child=first.person, forms=legajo_form()
+    )
+    # then the legajo has its form: no warning
+    assert _generate(province).build.problems == []
+
+
+def test_a_missing_legajo_form_names_only_the_columns_that_go_out_empty(province):
+    # given a child with an identity document on file (DOCUMENTADO = SI) and no legajo form
+    case = province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 2), mpi("MPI-W5"))])
+    IdentityDocumentFactory(person=case.person)
+    [problem] = _generate(province).build.warnings
+    assert problem.code == "legajo_form_missing"
+    assert "DOCUMENTADO" not in problem.message
+    assert "NIVEL_EDUCATIVO, ESCOLARIZADO go out empty" in problem.message
 
 
 def test_a_legajo_option_without_equivalence_is_an_error_before_downloading(province):

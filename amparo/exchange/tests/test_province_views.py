@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from amparo.audit.models import AuditEvent
 from amparo.exchange.runac.models import EquivalenceTable
-from amparo.exchange.tests.province_world import entry, mpi
+from amparo.exchange.tests.province_world import entry, legajo_form, mpi
 
 D = datetime.date
 PERIOD = {"jurisdiction": "82", "period_from": "01/01/2022", "period_to": "31/12/2022"}
@@ -75,6 +75,22 @@ def test_preview_shows_counts_rules_and_warnings(province, cases):
     assert "82_LEGAJOS_31122022_RUNac.txt" in html
     rules = response.context["rules"]
     assert rules == {"A": 2, "B": 0, "C": 1}
+
+
+def test_preview_lists_a_missing_legajo_form_with_its_case(province):
+    # given one child with the legajo form filled and one without it
+    province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 5), mpi("MPI-1"))], forms=legajo_form())
+    missing = province.legajo(D(2022, 4, 1), [("mpi", D(2022, 4, 5), mpi("MPI-2"))])
+    # when the referent previews the delivery
+    response = client_for(province, "province_generator").get(reverse("exchange:province_delivery"), PERIOD)
+    html = response.content.decode()
+    # then the delivery is valid, with one warning on the case without the form, linked
+    assert 'data-testid="preview-warnings"' in html
+    assert html.count('data-code="legajo_form_missing"') == 1
+    [row] = [row for row in response.context["problems"] if row["item"].code == "legajo_form_missing"]
+    assert (row["item"].case_id, row["case_number"]) == (missing.pk, missing.number)
+    assert reverse("cases:case_detail", args=[missing.pk]) in html
+    assert row["item"].legajo in html
 
 
 def test_download_is_the_zip(province, cases):
