@@ -169,3 +169,14 @@ def test_a_failure_after_the_measures_leaves_neither_records_nor_measures(tmp_pa
             "SELECT relname FROM pg_class WHERE relname ~ '^exchange_.*_d[0-9]+$' AND NOT relispartition"
         )
         assert [row[0] for row in cursor.fetchall()] == []
+
+
+def test_one_loader_is_enough(tmp_path, settings):
+    settings.RUNAC_IMPORT_LOADERS = 1
+
+    first = import_paths(write_delivery(tmp_path / "first", a_small_delivery()))
+    again = import_paths(write_delivery(tmp_path / "again", a_small_delivery()))
+
+    assert first.status == again.status == DeliveryStatus.LOADED
+    assert LegajoRecord.objects.filter(is_latest=True).count() == 1
+    assert ExceptionalMeasure.objects.filter(jurisdiction_id=again.jurisdiction_id).count() == 1
