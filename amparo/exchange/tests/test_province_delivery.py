@@ -491,8 +491,8 @@ def test_a_legajo_without_its_legajo_form_is_warned_once(province):
     ]
     [problem] = build.warnings
     assert problem.message == (
-        "The child's legajo form was never filled in: DISCAPACIDAD, CUD, PUEBLO_ORIGINARIO, "
-        "NIVEL_EDUCATIVO, ESCOLARIZADO, DOCUMENTADO go out empty."
+        "Nunca se completó el formulario de legajo del niño, niña o adolescente: DISCAPACIDAD, CUD, "
+        "PUEBLO_ORIGINARIO, NIVEL_EDUCATIVO, ESCOLARIZADO, DOCUMENTADO se envían vacíos."
     )
 
 
@@ -513,7 +513,7 @@ def test_a_missing_legajo_form_names_only_the_columns_that_go_out_empty(province
     [problem] = _generate(province).build.warnings
     assert problem.code == "legajo_form_missing"
     assert "DOCUMENTADO" not in problem.message
-    assert "NIVEL_EDUCATIVO, ESCOLARIZADO go out empty" in problem.message
+    assert "NIVEL_EDUCATIVO, ESCOLARIZADO se envían vacíos" in problem.message
 
 
 def test_a_legajo_option_without_equivalence_is_an_error_before_downloading(province):
