@@ -85,3 +85,14 @@ def log_in(page: Page, base_url: str, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("form button[type=submit]")
     page.wait_for_selector("[data-testid=logout]", state="attached")
+
+
+def htmx_settled(page: Page) -> None:
+    """Wait until htmx has no request in flight and has set up what it swapped in.
+
+    A new fragment's triggers are attached only once htmx settles it (a few milliseconds after
+    the swap); a test that changes a select in between loses the event, which no person can do.
+    """
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from amparo.audit.choices import AuditAction
 from amparo.audit.models import AuditEvent
-from amparo.browser_fixtures import log_in
+from amparo.browser_fixtures import htmx_settled, log_in
 from amparo.conftest import PASSWORD
 from amparo.registry.models import AdminArea, Contact, HouseholdMembership, Person
 from amparo.registry.tests.factories import HouseholdFactory, IdentityDocumentFactory, PersonFactory
@@ -85,6 +85,7 @@ def test_address_selects_cascade_from_country_to_municipality(world, live_server
 
     page.select_option("#id_address-department", label="Jalisco")
     expect(page.locator("#id_address-municipality option")).to_have_text(["—", "Zapopan"])
+    htmx_settled(page)
     page.select_option("#id_address-country", "GT")
     expect(page.locator("#id_address-department option")).to_have_text(["—", "Alta Verapaz"])
     expect(page.locator("#id_address-municipality option")).to_have_text(["—"])
