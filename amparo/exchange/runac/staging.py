@@ -16,6 +16,11 @@ dropped; so are those an interrupted import left behind (`sweep`), which nothing
 The key index is unique per delivery (migration 0004_unique_keys): when it builds, the key
 is proven unique and the duplicate check in SQL is not needed; when it does not, the loader
 reports it and the check runs to list every duplicate with its lines.
+
+After the checks, the loaders also write the jurisdiction's new measures, placements and
+penal stays (`derived.rebuild`) into tables of their own while the import's connection is
+still reading the records, and the import's transaction swaps them in for the jurisdiction's
+partitions of the derived tables (migration 0006_derived_partitions).
 """
 
 import logging
@@ -93,7 +98,7 @@ class Loader:
                 continue  # after a failure the rest is drained, not run
             try:
                 job(self.connection)
-            except BaseException as error:  # noqa: BLE001 - handed to the main thread by finish()
+            except BaseException as error:  # noqa: BLE001 - raised in the main thread by wait()
                 self.error = error
                 self._abort_copy(error)
         self._abort_copy(RuntimeError("loader stopped"))  # stopped in the middle of a file
