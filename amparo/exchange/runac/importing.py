@@ -367,7 +367,7 @@ def _load_file(
         constants = {"delivery_id": delivery.pk, "jurisdiction_id": jurisdiction.pk, "is_latest": True}
         columns = record_columns(unit)
         if staging is None:
-            writer = TableWriter(RECORD_MODELS[unit], columns, constants, prepared=True)
+            writer = TableWriter(RECORD_MODELS[unit], columns, constants)
         else:
             # A loader copies into the delivery's own table, whose defaults hold the constants.
             staged = staging.unit_for(unit, _size(item.source))
@@ -377,7 +377,6 @@ def _load_file(
                 RECORD_MODELS[unit],
                 columns,
                 {},
-                prepared=True,
                 table=staged.name,
                 sink=LoaderCopy(staged.loader),
             )

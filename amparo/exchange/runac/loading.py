@@ -2,7 +2,6 @@
 that need every row of the delivery at once, run in SQL inside the loading transaction.
 """
 
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -16,7 +15,6 @@ from amparo.exchange.runac.models import RECORD_MODELS, Delivery
 from amparo.exchange.runac.validation import ESCAPE, IssueCollector
 
 COPY_FLUSH_BYTES = 1 << 20
-SPOOL_MEMORY_BYTES = 2 << 20
 BULK_BATCH = 2000
 
 
@@ -33,16 +31,12 @@ def record_columns(unit: spec.Unit) -> list[str]:
     return names
 
 
-def _copy_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
-
-
 class TableWriter:
-    """Appends rows given as columns; COPY … FROM STDIN on PostgreSQL, bulk_create otherwise.
+    """Appends checked rows given as columns.
 
-    With `deferred`, PostgreSQL rows are spooled to a temporary file (memory stays bounded)
-    and copied on `close()`: a connection in COPY mode cannot also read, which a writer fed
-    from a query on the same connection needs.
+    With a `sink` (a loader's COPY into the delivery's own table, see staging.py) the rows go as
+    COPY text, about a megabyte at a time; the table's column defaults hold the constants. Without
+    one (SQLite) they go by bulk_create, each with `constants`.
     """
 
     def __init__(
@@ -51,131 +45,58 @@ class TableWriter:
         columns: Sequence[str],
         constants: dict[str, Any],
         *,
-        deferred: bool = False,
-        prepared: bool = False,
         table: str | None = None,
         sink: Any = None,
     ) -> None:
+        if sink is not None and constants:
+            raise ValueError("With a sink, constants are the table's column defaults.")
         self.model = model
-        # COPY target on PostgreSQL: the model's table, or a delivery's own table (see DeliveryTables).
         self.table = table or model._meta.db_table
         self.columns = list(columns)
         self.constants = constants
         self.rows = 0
-        # Prepared columns come from the checker: text already, NULL as COPY's \\N, backslashes flagged.
-        self.prepared = prepared
-        self.is_postgres = connection.vendor == "postgresql"
-        self._copy: Any = None
-        self._copy_context: Any = None
-        self._cursor: Any = None
-        self._spool: Any = None
+        self._sink = sink  # start(sql), write(bytes), end()
         self._buffer: list[bytes] = []
         self._buffered = 0
-        # Another connection's COPY (a loader, see staging.py): start(sql), write(bytes), end().
-        self._sink = sink
-        if self.is_postgres:
-            self._constants_text = [_constant_text(value) for value in constants.values()]
-            if sink is not None:
-                sink.start(self.copy_sql())
-                self._copy = sink
-            elif deferred:
-                self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
-            else:
-                self._start_copy()
+        if sink is not None:
+            sink.start(self.copy_sql())
 
     def copy_sql(self) -> str:
-        names = [*self.constants, *self.columns]
-        db_columns = [str(cast(models.Field, self.model._meta.get_field(name)).column) for name in names]
+        db_columns = [
+            str(cast(models.Field, self.model._meta.get_field(name)).column) for name in self.columns
+        ]
         return f"COPY {self.table} ({', '.join(db_columns)}) FROM STDIN"  # noqa: S608 - names from the model
-
-    def _start_copy(self) -> None:
-        connection.ensure_connection()
-        self._cursor = connection.connection.cursor()
-        self._copy_context = self._cursor.copy(self.copy_sql())
-        self._copy = self._copy_context.__enter__()
 
     def write(self, data: dict[str, list[Any]]) -> None:
         columns = [data[name] for name in self.columns]
         count = len(columns[0])
         self.rows += count
-        if self.is_postgres:
-            self._write_copy(columns, escape=ESCAPE in data)
-        else:
-            self._write_bulk(columns, count)
-
-    def _write_copy(self, columns: list[list[Any]], *, escape: bool) -> None:
-        count = len(columns[0])
-        text_columns = [[text] * count for text in self._constants_text]
-        if self.prepared:
-            self._buffer_data(copy_text([*text_columns, *columns], escape=escape))
+        if self._sink is None:
+            self._write_bulk(columns)
             return
-        nulls = 0
-        for values in columns:
-            if not self.prepared and ((values and not isinstance(values[0], str)) or None in values):
-                nulls += values.count(None)
-                values = ["\\N" if value is None else str(value) for value in values]
-            text_columns.append(values)
-        body = "\n".join(map("\t".join, zip(*text_columns, strict=True)))
-        if escape or (not self.prepared and body.count("\\") != nulls):
-            # Rare: a backslash in the data must be doubled for COPY's text format.
-            text_columns = [
-                [value if value == "\\N" else _copy_escape(value) for value in values]
-                for values in text_columns
-            ]
-            body = "\n".join(map("\t".join, zip(*text_columns, strict=True)))
-        self._buffer_data((body + "\n").encode())
-
-    def _buffer_data(self, data: bytes) -> None:
-        self._buffer.append(data)
-        self._buffered += len(data)
+        # Columns come from the checker: text already, NULL as COPY's \\N, backslashes flagged.
+        text = copy_text(columns, escape=ESCAPE in data)
+        self._buffer.append(text)
+        self._buffered += len(text)
         if self._buffered >= COPY_FLUSH_BYTES:
             self._flush()
 
     def _flush(self) -> None:
         if self._buffer:
-            data = b"".join(self._buffer)
-            if self._spool is not None:
-                self._spool.write(data)
-            else:
-                self._copy.write(data)
+            self._sink.write(b"".join(self._buffer))
             self._buffer, self._buffered = [], 0
 
-    def _write_bulk(self, columns: list[list[Any]], count: int) -> None:
-        names = self.columns
-        model = self.model
-        constants = self.constants
+    def _write_bulk(self, columns: list[list[Any]]) -> None:
+        names, model, constants = self.columns, self.model, self.constants
         batch = [
             model(**constants, **dict(zip(names, row, strict=True))) for row in zip(*columns, strict=True)
         ]
         model.objects.bulk_create(batch, batch_size=BULK_BATCH)  # type: ignore[attr-defined]
 
     def close(self) -> None:
-        if not self.is_postgres:
-            return
-        self._flush()
         if self._sink is not None:
+            self._flush()
             self._sink.end()
-            return
-        if self._spool is not None:
-            self._spool.seek(0)
-            if self.rows:
-                self._start_copy()
-                while block := self._spool.read(COPY_FLUSH_BYTES):
-                    self._copy.write(block)
-            self._spool.close()
-            self._spool = None
-        if self._copy_context is not None:
-            self._copy_context.__exit__(None, None, None)
-            self._cursor.close()
-            self._copy_context = None
-
-
-def _constant_text(value: Any) -> str:
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    return str(value)
 
 
 def fetch_stream(sql: str, params: Sequence[Any], size: int = 20_000) -> Iterator[tuple[Any, ...]]:

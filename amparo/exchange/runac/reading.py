@@ -12,7 +12,6 @@ from amparo.exchange.runac import spec
 from amparo.exchange.runac.errors import Issue, IssueCode, issue
 
 READ_BLOCK = 1 << 20
-BLOCK_CHARACTERS = 1 << 20
 UTF8 = "utf-8-sig"
 ENCODING_LABELS = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252", "latin-1": "ISO-8859-1 (Latin-1)"}
 
@@ -113,11 +112,6 @@ def encoding_label(encoding: str) -> str:
     return ENCODING_LABELS.get(encoding, encoding)
 
 
-def open_text(source: Source, encoding: str) -> io.TextIOWrapper:
-    """The file as text lines split on LF only (a CRLF's CR is stripped by `strip_line_end`)."""
-    return io.TextIOWrapper(source.open(), encoding=encoding, newline="\n")
-
-
 def strip_line_end(line: str) -> str:
     if line.endswith("\n"):
         line = line[:-1]
@@ -126,24 +120,9 @@ def strip_line_end(line: str) -> str:
     return line
 
 
-def blocks(text: IO[str], size: int = BLOCK_CHARACTERS) -> Iterator[str]:
-    """Whole lines, about a megabyte at a time, joined by LF (the block's last line end dropped)."""
-    rest = ""
-    while data := text.read(size):
-        data = rest + data
-        cut = data.rfind("\n")
-        if cut < 0:
-            rest = data
-            continue
-        yield data[: cut - 1] if cut and data[cut - 1] == "\r" else data[:cut]
-        rest = data[cut + 1 :]
-    if rest:
-        yield rest
-
-
 def byte_blocks(stream: IO[bytes], size: int = READ_BLOCK) -> Iterator[bytes]:
-    """`blocks` on the undecoded bytes (LF is one byte in every encoding read here): about a
-    megabyte of whole lines at a time, joined by LF, the block's last line end dropped."""
+    """Whole lines of the undecoded bytes (LF is one byte in every encoding read here), about a
+    megabyte at a time, joined by LF, the block's last line end (LF or CRLF) dropped."""
     rest = b""
     while data := stream.read(size):
         data = rest + data

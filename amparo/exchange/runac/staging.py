@@ -48,8 +48,9 @@ QUEUE_BLOCKS = 6
 CHECK_CHUNK_ROWS = 5_000
 # Advisory lock class of an import in progress (the second key is the delivery id).
 ADVISORY_CLASS = 8_2190
-STAGING_NAME = re.compile(
-    r"^exchange_((legajo|mpi|mpe|mpj)record|(exceptionalmeasure|measureplacement|penalstay)_j\d+)_d(?P<delivery>\d+)$"
+# A delivery's own tables: records `{table}_d{delivery}`, derived `{table}_j{jurisdiction}_d{delivery}`.
+STAGING_PATTERN = (
+    r"^exchange_((legajo|mpi|mpe|mpj)record|(exceptionalmeasure|measureplacement|penalstay)_j[0-9]+)_d[0-9]+$"
 )
 INDEX_DEFINITION = re.compile(r"^CREATE (?P<unique>UNIQUE )?INDEX \S+ ON ONLY \S+ (?P<rest>USING .+)$")
 
@@ -215,8 +216,7 @@ class StagedUnit:
     unit: spec.Unit
     name: str
     loader: Loader
-    # Set by the loader when the per-delivery unique key index could not be built.
-    duplicates: bool = False
+    # Set by the loader once the per-delivery unique key index is built: no key is repeated.
     indexed: bool = False
 
 
@@ -225,7 +225,6 @@ class Staging:
     """A delivery's tables being loaded by loader connections (PostgreSQL only)."""
 
     delivery_id: int
-    loader_count: int = 2
     loaders: list[Loader] = field(default_factory=list)
     units: dict[spec.Unit, StagedUnit] = field(default_factory=dict)
     # Derived tables (measures, placements, stays) written for a jurisdiction: model table → new table.
@@ -237,7 +236,7 @@ class Staging:
     def start(cls, delivery_id: int) -> "Staging":
         """Open the loaders; hold the import's advisory lock in the caller's transaction; sweep leftovers."""
         count = max(1, int(getattr(settings, "RUNAC_IMPORT_LOADERS", 2)))
-        staging = cls(delivery_id=int(delivery_id), loader_count=count)
+        staging = cls(delivery_id=int(delivery_id))
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_CLASS, staging.delivery_id])
         try:
@@ -271,11 +270,7 @@ class Staging:
                     f"CREATE TABLE {name} (LIKE {parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
                     f"CONSTRAINT {name}_delivery CHECK (delivery_id = {delivery_id}))"
                 )
-                cursor.execute(
-                    psycopg.sql.SQL(
-                        "ALTER TABLE {} ALTER COLUMN id SET DEFAULT nextval({}::regclass)"
-                    ).format(psycopg.sql.Identifier(name), psycopg.sql.Literal(sequence))
-                )
+                _ids_from(cursor, name, sequence)
 
         return create
 
@@ -299,11 +294,10 @@ class Staging:
     def build_indexes(self, staged: StagedUnit) -> None:
         """After the unit's last file: its indexes, the unique key first (its failure means duplicates)."""
         parent, name = _parent(staged.unit), staged.name
-        work_mem = getattr(settings, "RUNAC_IMPORT_MAINTENANCE_WORK_MEM", "256MB")
 
         def build(conn: psycopg.Connection) -> None:
             with conn.cursor() as cursor:
-                cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [work_mem])
+                _use_maintenance_work_mem(cursor)
                 for statement, unique in index_statements(cursor, parent, name):
                     if not unique:
                         cursor.execute(statement)
@@ -314,8 +308,7 @@ class Staging:
                     except psycopg.errors.UniqueViolation:
                         cursor.execute("ROLLBACK TO SAVEPOINT runac_unique")
                         cursor.execute("RELEASE SAVEPOINT runac_unique")  # back in the transaction proper
-                        staged.duplicates = True
-                        return  # the delivery is rejected: no other index is needed
+                        return  # duplicates: the delivery is rejected, no other index is needed
                     cursor.execute("RELEASE SAVEPOINT runac_unique")
             staged.indexed = True
 
@@ -419,10 +412,7 @@ class Staging:
                     f"CREATE TABLE {name} ({definition}, CONSTRAINT {name}_scope "
                     f"CHECK (jurisdiction_id = {int(jurisdiction_id)}))"
                 )
-                statement = psycopg.sql.SQL(
-                    "ALTER TABLE {} ALTER COLUMN id SET DEFAULT nextval({}::regclass)"
-                )
-                cursor.execute(statement.format(psycopg.sql.Identifier(name), psycopg.sql.Literal(sequence)))
+                _ids_from(cursor, name, sequence)
 
         loader.submit(create)
         sink = LoaderCopy(loader)
@@ -470,18 +460,26 @@ class Staging:
                 logger.exception("RUNac loader %s could not be closed", loader.number)
 
 
+def _ids_from(cursor: Any, name: str, sequence: str) -> None:
+    """Ids of a new table from the record or derived table's own sequence (unique across partitions)."""
+    default = psycopg.sql.SQL("ALTER TABLE {} ALTER COLUMN id SET DEFAULT nextval({}::regclass)")
+    cursor.execute(default.format(psycopg.sql.Identifier(name), psycopg.sql.Literal(sequence)))
+
+
 def _build_all(statements: list[tuple[str, bool]]) -> Job:
     def build(conn: psycopg.Connection) -> None:
         with conn.cursor() as cursor:
-            cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [_maintenance_work_mem()])
+            _use_maintenance_work_mem(cursor)
             for statement, _unique in statements:
                 cursor.execute(statement)
 
     return build
 
 
-def _maintenance_work_mem() -> str:
-    return getattr(settings, "RUNAC_IMPORT_MAINTENANCE_WORK_MEM", "256MB")
+def _use_maintenance_work_mem(cursor: Any) -> None:
+    """Index builds sort in memory (RUNAC_IMPORT_MAINTENANCE_WORK_MEM), for this transaction."""
+    memory = getattr(settings, "RUNAC_IMPORT_MAINTENANCE_WORK_MEM", "256MB")
+    cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [memory])
 
 
 def index_statements(cursor: Any, parent: str, name: str) -> list[tuple[str, bool]]:
@@ -491,6 +489,7 @@ def index_statements(cursor: Any, parent: str, name: str) -> list[tuple[str, boo
     loader builds exactly what the parent declares: read from the catalogue, not repeated here.
     """
     cursor.execute(
+        # Unique keys first (their failure is the duplicate check), then the primary key, then the rest.
         "SELECT pg_get_indexdef(i.indexrelid), i.indisprimary, i.indisunique FROM pg_index i "
         "WHERE i.indrelid = to_regclass(%s) ORDER BY i.indisunique DESC, i.indisprimary, i.indexrelid",
         [parent],
@@ -506,8 +505,6 @@ def index_statements(cursor: Any, parent: str, name: str) -> list[tuple[str, boo
             raise DatabaseError(f"Unexpected index definition on {parent}: {definition}")
         kind = "UNIQUE INDEX" if match.group("unique") else "INDEX"
         statements.append((f"CREATE {kind} {name}_i{number} ON {name} {match.group('rest')}", bool(unique)))
-    # The key's uniqueness is the check; the primary key (ids from a sequence) cannot fail.
-    statements.sort(key=lambda item: not item[1] or "PRIMARY KEY" in item[0])
     return statements
 
 
@@ -523,15 +520,14 @@ def sweep(conn: psycopg.Connection, *, keep: int) -> list[str]:
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND NOT c.relispartition "
             "AND c.relname ~ %s",
-            [STAGING_NAME.pattern.replace("(?P<delivery>", "(").replace("\\d", "[0-9]")],
+            [STAGING_PATTERN],
         )
         names = [row[0] for row in cursor.fetchall()]
     for name in names:
-        match = STAGING_NAME.match(name)
-        if match is None or int(match.group("delivery")) == keep:
+        delivery_id = int(name.rsplit("_d", 1)[1])
+        if delivery_id == keep:
             continue
         with conn.cursor() as cursor:
-            delivery_id = int(match.group("delivery"))
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [ADVISORY_CLASS, delivery_id])
             if not cursor.fetchone()[0]:  # type: ignore[index]
                 conn.rollback()

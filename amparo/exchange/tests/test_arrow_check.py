@@ -15,7 +15,7 @@ from amparo.exchange.runac import spec
 from amparo.exchange.runac.copy_text import copy_text
 from amparo.exchange.runac.generator import equivalence_rows
 from amparo.exchange.runac.loading import record_columns
-from amparo.exchange.runac.reading import blocks, byte_blocks
+from amparo.exchange.runac.reading import byte_blocks
 from amparo.exchange.runac.validation import ESCAPE, FileChecker, IssueCollector
 from amparo.exchange.tests.builders import LOCAL, entry, exit_, legajo, mpe, mpi
 
@@ -279,6 +279,21 @@ def test_bytes_of_a_block_that_is_not_clean_are_checked_by_the_python_checker():
     assert [(item.code, item.line, item.column, item.value) for item in collector.errors] == [
         ("predefined_value", 2, "GENERO", "mujer")
     ]
+
+
+def blocks(text, size):
+    """The former text reader's cut (whole lines joined by LF, a CRLF's CR dropped): the oracle."""
+    rest = ""
+    while data := text.read(size):
+        data = rest + data
+        cut = data.rfind("\n")
+        if cut < 0:
+            rest = data
+            continue
+        yield data[: cut - 1] if cut and data[cut - 1] == "\r" else data[:cut]
+        rest = data[cut + 1 :]
+    if rest:
+        yield rest
 
 
 @settings(max_examples=200, deadline=None)
