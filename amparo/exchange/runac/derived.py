@@ -15,17 +15,17 @@ ID_INGRESO_ASOCIADO: the first exit in that order closes it; a second exit, or a
 dated before its entry, is reported as a warning.
 
 How: ONE ordered read per unit of the rows in scope (the legajo's newest gender and birth
-date joined in), streamed to Python (`COPY (SELECT …) TO STDOUT` on PostgreSQL, values kept
-in COPY's text form; a cursor elsewhere), a plain state machine per legajo (at most one
-legajo's rows are held), and the output rows written back in bulk: spooled to a bounded
-temporary file and copied in (COPY … FROM STDIN) once the read is over on PostgreSQL (one
-connection cannot read one COPY while writing another), `bulk_create` elsewhere. COPY text
-passes through unchanged: its escaping keeps equal values equal, and ISO dates compare as
-text. Anomalies are kept as small tuples and reported at the end in file order (as the
-reader finds them). Rebuilding one legajo (corrections) runs the same reads narrowed to it.
-On the 1M benchmark delivery, writing the ~290,000 derived rows is about half of the
-PostgreSQL time; a plan that streams rows (merge join over the legajo indexes) was tried
-and cost more CPU than the hash join and sort PostgreSQL picks.
+date joined in). Measures and placements are computed column-wise over batches of whole
+legajos (`measures`: Arrow reads the rows from `COPY (SELECT …) TO STDOUT (FORMAT csv)` on
+PostgreSQL, from a cursor elsewhere). Penal stays, fewer, go through a plain state machine
+per legajo over rows in COPY's text form (its escaping keeps equal values equal, and ISO
+dates compare as text; a cursor's values elsewhere). The output rows are written back in
+bulk: by a loader connection into a table of their own while the import's connection still
+reads (see `staging`), or spooled to a bounded temporary file and copied in once the read is
+over (one connection cannot read one COPY while writing another), `bulk_create` on SQLite.
+Anomalies are kept as small tuples and reported at the end in file order (as the reader
+finds them). Rebuilding one legajo (corrections) runs the same reads narrowed to it. Most of
+the time of this step on PostgreSQL is the reading query itself (its join and sort).
 """
 
 import datetime
@@ -41,6 +41,7 @@ from django.db import connection, models
 
 from amparo.exchange.runac import spec
 from amparo.exchange.runac.errors import IssueCode, issue
+from amparo.exchange.runac.measures import TableOutput, batches, write_all
 from amparo.exchange.runac.models import (
     Delivery,
     ExceptionalMeasure,
@@ -127,14 +128,13 @@ class _Values:
             encode = str
             self.null = None
         self.empty = encode("")
-        self.start = encode(spec.MEASURE_START)
-        self.end = encode(spec.MEASURE_END)
         self.entry = encode(spec.ENTRY)
         self.exit = encode(spec.EXIT)
         # Rows of this delivery are the ones whose anomalies are reported (none: no report).
         self.reported: Any = (
             None if delivery_id is None else (encode(str(delivery_id)) if is_copy else delivery_id)
         )
+        self.reported_delivery = delivery_id
 
     def text(self, value: Any) -> str:
         return _copy_unescape(value) if self.is_copy else value
@@ -318,65 +318,6 @@ Anomaly = tuple[Any, Any, IssueCode, Any, Any]
 # --- the state machines ----------------------------------------------------------------------------
 
 
-def _measures(
-    rows: list[Any],
-    jurisdiction: Any,
-    v: _Values,
-    measures: _Output,
-    placements: _Output,
-    found: list[Anomaly],
-) -> None:
-    """One legajo's MPE rows, in order, into its measures and placements."""
-    first = rows[0]
-    person = (jurisdiction, first[0], first[14], first[15])
-    start_kind, end_kind, null, reported = v.start, v.end, v.null, v.reported
-    start: Any = None  # the open measure's start date (None: no measure open)
-    opening: Any = None
-    project: Any = None
-    stretches: list[list[Any]] = []
-    current: list[Any] = []
-    for row in rows:
-        kind = row[3]
-        if start is None:
-            if kind == start_kind:
-                opening, start, project = row, row[2], row[8]
-                current = [start, row[6], row[7], row[8]]
-                stretches = [current]
-            elif kind == end_kind and row[11] == reported:
-                found.append((row[12], row[13], IssueCode.MEASURE_CLOSE_WITHOUT_START, row[0], None))
-            continue
-        if row[8]:
-            project = row[8]
-        if kind == end_kind:
-            closed_on = row[2] if row[10] == null else row[10]
-            end_date = closed_on if closed_on > start else start
-            measures.add(
-                (*person, opening[1], start, row[1], end_date, opening[4], opening[5], row[9], project)
-            )
-            _placements(stretches, person, end_date, placements)
-            start = None
-            continue
-        if kind == start_kind and row[11] == reported:
-            found.append((row[12], row[13], IssueCode.MEASURE_START_WHILE_OPEN, row[0], start))
-        setting, facility, plan = row[6] or current[1], row[7] or current[2], row[8] or current[3]
-        if setting != current[1] or facility != current[2] or plan != current[3]:
-            current = [row[2], setting, facility, plan]
-            stretches.append(current)
-    if start is not None:
-        empty = v.empty
-        measures.add((*person, opening[1], start, empty, null, opening[4], opening[5], empty, project))
-        _placements(stretches, person, null, placements)
-
-
-def _placements(
-    stretches: list[list[Any]], person: tuple[Any, ...], end_date: Any, placements: _Output
-) -> None:
-    start = stretches[0][0]
-    for index, (from_date, setting, facility, plan) in enumerate(stretches, start=1):
-        to_date = stretches[index][0] if index < len(stretches) else end_date
-        placements.add((*person, start, from_date, to_date, setting, facility, plan))
-
-
 def _stays(rows: list[Any], jurisdiction: Any, v: _Values, stays: _Output, found: list[Anomaly]) -> None:
     """One legajo's MPJ rows, in order: each entry with the first exit that names it."""
     first = rows[0]
@@ -448,26 +389,27 @@ def rebuild(
     query = _Query(jurisdiction_id, id_legajo)
     swap = staging is not None and is_copy and id_legajo is None and len(staging.loaders) > 1
 
-    def output(model: type[models.Model], columns: list[str], loader: int) -> _Output:
-        sink = None
-        if swap:
-            db_columns = [str(model._meta.get_field(name).column) for name in columns]  # type: ignore[union-attr]
-            sink = staging.derived_sink(model._meta.db_table, db_columns, jurisdiction_id, loader)  # type: ignore[union-attr]
-        return _Output(model, columns, is_copy=is_copy, sink=sink)
+    def sink(model: type[models.Model], columns: list[str], loader: int, *, csv: bool = False) -> Any:
+        if not swap:
+            return None
+        db_columns = [str(model._meta.get_field(name).column) for name in columns]  # type: ignore[union-attr]
+        return staging.derived_sink(model._meta.db_table, db_columns, jurisdiction_id, loader, csv=csv)  # type: ignore[union-attr]
 
     if not swap:
         _delete(jurisdiction_id, id_legajo)
-    # Measures and placements are written side by side (two loaders); stays after them.
-    measures = output(ExceptionalMeasure, MEASURE_COLUMNS, 0)
-    placements = output(MeasurePlacement, PLACEMENT_COLUMNS, 1)
-    measure_anomalies: list[Anomaly] = []
-    stay_anomalies: list[Anomaly] = []
-    for rows in _legajos(*query.mpe(), is_copy=is_copy):
-        _measures(rows, jurisdiction, v, measures, placements, measure_anomalies)
-        measures.spill()
-        placements.spill()
+    # Measures and placements are written side by side (two loaders), column-wise; stays after them.
+    measures = TableOutput(
+        ExceptionalMeasure, MEASURE_COLUMNS, sink(ExceptionalMeasure, MEASURE_COLUMNS, 0, csv=True)
+    )
+    placements = TableOutput(
+        MeasurePlacement, PLACEMENT_COLUMNS, sink(MeasurePlacement, PLACEMENT_COLUMNS, 1, csv=True)
+    )
+    measure_anomalies = write_all(
+        batches(*query.mpe()), jurisdiction_id, v.reported_delivery, measures, placements
+    )
     measure_count, _ = measures.close(), placements.close()
-    stays = output(PenalStay, STAY_COLUMNS, 0)
+    stay_anomalies: list[Anomaly] = []
+    stays = _Output(PenalStay, STAY_COLUMNS, is_copy=is_copy, sink=sink(PenalStay, STAY_COLUMNS, 0))
     for rows in _legajos(*query.mpj(), is_copy=is_copy):
         _stays(rows, jurisdiction, v, stays, stay_anomalies)
         stays.spill()
@@ -475,7 +417,7 @@ def rebuild(
     if swap:
         staging.swap_derived()  # type: ignore[union-attr]
     if reporter.active:
-        _report(v, reporter, measure_anomalies, spec.Unit.MPE)
+        _report(_Values(is_copy=False, delivery_id=None), reporter, measure_anomalies, spec.Unit.MPE)
         _report(v, reporter, stay_anomalies, spec.Unit.MPJ)
     return measure_count, stay_count
 

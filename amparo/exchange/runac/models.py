@@ -334,7 +334,12 @@ RECORD_MODELS: dict[spec.Unit, type[RecordBase]] = {
 
 
 class DerivedBase(models.Model):
-    """Computed from a jurisdiction's newest records after every load or correction (never edited)."""
+    """Computed from a jurisdiction's newest records after every load or correction (never edited).
+
+    Only the indicators read these rows, always a jurisdiction's partition whole (aggregates over
+    its dates): no index serves them better than a scan, and none is built on import
+    (migration 0007_derived_without_indexes; on PostgreSQL not even the primary key's).
+    """
 
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
@@ -359,9 +364,6 @@ class ExceptionalMeasure(DerivedBase):
     situacion_al_cese = models.CharField(max_length=60, blank=True)
     tipo_proyecto_restitucion = models.CharField(max_length=30, blank=True)
 
-    class Meta:
-        indexes = [models.Index(fields=["jurisdiction", "start_date"], name="runac_measure_idx")]
-
     def __str__(self) -> str:
         return f"MPE {self.id_legajo} {self.start_date}"
 
@@ -375,9 +377,6 @@ class MeasurePlacement(DerivedBase):
     ambito_cumplimiento = models.CharField(max_length=60, blank=True)
     tipo_dispositivo = models.CharField(max_length=60, blank=True)
     tipo_proyecto_restitucion = models.CharField(max_length=30, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["jurisdiction", "from_date"], name="runac_placement_idx")]
 
     def __str__(self) -> str:
         return f"{self.id_legajo} {self.from_date} {self.ambito_cumplimiento}"
@@ -395,9 +394,6 @@ class PenalStay(DerivedBase):
     delito_imputado = models.CharField(max_length=60, blank=True)
     situacion_procesal = models.CharField(max_length=60, blank=True)
     motivo_egreso = models.CharField(max_length=60, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["jurisdiction", "entry_date"], name="runac_penal_stay_idx")]
 
     def __str__(self) -> str:
         return f"MPJ {self.id_legajo} {self.entry_date}"

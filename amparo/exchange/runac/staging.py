@@ -84,7 +84,9 @@ class Loader:
         self.connection.commit()
         self.jobs: queue.Queue[Job | _Barrier | None] = queue.Queue(maxsize=QUEUE_BLOCKS)
         self.error: BaseException | None = None
-        self.assigned_bytes = 0
+        # Work queued and not yet done, in bytes of COPY text (an index build counts half its table's).
+        self.outstanding = 0
+        self._outstanding_lock = threading.Lock()
         self._copy: Any = None
         self._copy_context: Any = None
         self.thread = threading.Thread(target=self._run, name=f"runac-loader-{number}", daemon=True)
@@ -104,8 +106,22 @@ class Loader:
                 self._abort_copy(error)
         self._abort_copy(RuntimeError("loader stopped"))  # stopped in the middle of a file
 
-    def submit(self, job: Job) -> None:
+    def submit(self, job: Job, weight: int = 0) -> None:
+        if weight:
+            self._add_outstanding(weight)
+            inner = job
+
+            def job(conn: psycopg.Connection) -> None:
+                try:
+                    inner(conn)
+                finally:
+                    self._add_outstanding(-weight)
+
         self.jobs.put(job)
+
+    def _add_outstanding(self, weight: int) -> None:
+        with self._outstanding_lock:
+            self.outstanding += weight
 
     # COPY, block by block: the open COPY is the loader's state between jobs.
     def copy_start(self, sql: str) -> None:
@@ -116,7 +132,7 @@ class Loader:
         self.submit(start)
 
     def copy_write(self, data: bytes) -> None:
-        self.submit(lambda conn: self._copy.write(data))
+        self.submit(lambda conn: self._copy.write(data), weight=len(data))
 
     def copy_end(self) -> None:
         def end(conn: psycopg.Connection) -> None:
@@ -196,10 +212,10 @@ class LoaderCopy:
     def __init__(self, loader: Loader) -> None:
         self.loader = loader
 
-    def start(self, sql: str) -> None:
+    def start(self, sql: str, *options: str) -> None:
         # FREEZE: the table was created in the loader's transaction, so its rows can be written
         # frozen and all-visible; reading them later (checks, measures) sets no hint bits.
-        self.loader.copy_start(f"{sql} (FREEZE)")
+        self.loader.copy_start(f"{sql} ({', '.join(['FREEZE', *options])})")
 
     def write(self, data: bytes) -> None:
         if self.loader.error is not None:
@@ -216,6 +232,7 @@ class StagedUnit:
     unit: spec.Unit
     name: str
     loader: Loader
+    size: int = 0  # bytes of its files
     # Set by the loader once the per-delivery unique key index is built: no key is repeated.
     indexed: bool = False
 
@@ -248,14 +265,14 @@ class Staging:
         return staging
 
     def unit_for(self, unit: spec.Unit, size: int) -> StagedUnit:
-        """The unit's table, created on its first file by the loader with the least to do so far."""
+        """The unit's table, created on its first file by the loader with the least left to do."""
         staged = self.units.get(unit)
         if staged is None:
-            loader = min(self.loaders, key=lambda item: item.assigned_bytes)
+            loader = min(self.loaders, key=lambda item: item.outstanding)
             staged = StagedUnit(unit=unit, name=staging_name(unit, self.delivery_id), loader=loader)
             self.units[unit] = staged
             loader.submit(self._create(staged))
-        staged.loader.assigned_bytes += size
+        staged.size += size
         return staged
 
     def _create(self, staged: StagedUnit) -> Job:
@@ -312,7 +329,7 @@ class Staging:
                     cursor.execute("RELEASE SAVEPOINT runac_unique")
             staged.indexed = True
 
-        staged.loader.submit(build)
+        staged.loader.submit(build, weight=staged.size // 2)
 
     def tables(self) -> dict[spec.Unit, str]:
         return {unit: staged.name for unit, staged in self.units.items()}
@@ -383,9 +400,9 @@ class Staging:
     # --- derived tables: a jurisdiction's measures, placements and stays, swapped in whole ---------
 
     def derived_sink(
-        self, table: str, columns: list[str], jurisdiction_id: int, loader_number: int
+        self, table: str, columns: list[str], jurisdiction_id: int, loader_number: int, *, csv: bool = False
     ) -> LoaderCopy:
-        """A new table for `table`'s rows of the jurisdiction, filled by COPY on a loader.
+        """A new table for `table`'s rows of the jurisdiction, filled by COPY (text, or CSV) on a loader.
 
         Its columns are read here, on the import's connection: the loader must not lock the
         partitioned table, whose partitions the import's transaction swaps (and so locks).
@@ -416,7 +433,7 @@ class Staging:
 
         loader.submit(create)
         sink = LoaderCopy(loader)
-        sink.start(f"COPY {name} ({', '.join(columns)}) FROM STDIN")
+        sink.start(f"COPY {name} ({', '.join(columns)}) FROM STDIN", *(["FORMAT csv"] if csv else []))
         return sink
 
     def swap_derived(self) -> None:
