@@ -52,7 +52,7 @@ READ_COLUMNS: dict[str, pa.DataType] = {
 }
 # Values carried forward over empty ones; a change of any starts a placement.
 PLACED = ("ambito_cumplimiento", "tipo_dispositivo", "tipo_proyecto_restitucion")
-BATCH_ROWS = 50_000
+BATCH_ROWS = 20_000
 SPOOL_MEMORY_BYTES = 2 << 20
 
 # An anomaly: (file number, line, code, value, expected), Python values.

@@ -410,9 +410,12 @@ class Staging:
         name = f"{table}_j{int(jurisdiction_id)}_d{self.delivery_id}"
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT string_agg(format('%%I %%s%%s', attname, format_type(atttypid, atttypmod), "
-                "CASE WHEN attnotnull THEN ' NOT NULL' ELSE '' END), ', ' ORDER BY attnum) "
-                "FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped",
+                "SELECT string_agg(format('%%I %%s%%s%%s', a.attname, format_type(a.atttypid, a.atttypmod), "
+                "CASE WHEN a.attcollation <> t.typcollation THEN ' COLLATE ' || quote_ident(c.collname) "
+                "ELSE '' END, CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END), ', ' ORDER BY a.attnum) "
+                "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                "LEFT JOIN pg_collation c ON c.oid = a.attcollation "
+                "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped",
                 [table],
             )
             definition = cursor.fetchone()[0]
