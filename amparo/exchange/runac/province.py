@@ -74,7 +74,7 @@ def build_delivery(
 ) -> DeliveryBuild:
     """Select the legajos and interventions of the period (rules A, B, C) and build the rows."""
     build = DeliveryBuild(jurisdiction, period_from, period_to, table_version, equivalence_rows)
-    context = BuildContext(build, mapping)
+    context = BuildContext(build, mapping, key=key)
     check_table_and_period(context, table_version=table_version, period_to=period_to)
     seen_ids: dict[Unit, set[str]] = {unit: set() for unit in Unit}
     for legajo in sorted(legajos, key=lambda item: (item.opened_on, item.case_id)):

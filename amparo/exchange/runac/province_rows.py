@@ -21,7 +21,14 @@ from amparo.exchange.runac.province_types import (
     Severity,
     Unit,
 )
-from amparo.exchange.runac.province_values import age, clean_text, display_date, intervention_id, mentions
+from amparo.exchange.runac.province_values import (
+    age,
+    clean_text,
+    display_date,
+    intervention_id,
+    legajo_pseudonym,
+    mentions,
+)
 
 GENDER_BY_IDENTITY = {
     "woman": "MUJER",
@@ -65,6 +72,20 @@ def legajo_row(context: BuildContext, legajo: LegajoInput, pseudonym: str) -> li
         values["CUD"] = "NO"  # no disability certificate without a disability (the form asks only on SI)
     if not legajo.has_legajo_form:
         report_missing_form(context, values, where)
+    for person_id, merged_on in legajo.absorbed:
+        earlier = legajo_pseudonym(person_id, key=context.key)
+        context.add(
+            Severity.WARNING,
+            ProblemCode.LEGAJO_MERGED,
+            _(
+                "Another person's record was merged into this child's on %(date)s, with cases. If an "
+                "earlier delivery sent them as legajo %(earlier)s, the national register counts this "
+                "child twice: tell the national team that %(earlier)s is now %(legajo)s."
+            )
+            % {"date": merged_on.strftime("%d/%m/%Y"), "earlier": earlier, "legajo": pseudonym},
+            **where,
+            value=earlier,
+        )
     return checked_row(context, Unit.LEGAJOS, values, legajo, pseudonym, "")
 
 

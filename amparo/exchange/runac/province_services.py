@@ -38,6 +38,7 @@ from amparo.exchange.runac.tables import (
 )
 from amparo.forms.models import FormVersion
 from amparo.forms.selectors import definition_of
+from amparo.matching.models import PersonMerge
 from amparo.registry.models import Address, IdentityDocument
 
 NOT_ALLOWED = "No tiene permiso para generar entregas RUNac de esta jurisdicción."
@@ -97,6 +98,35 @@ def _sensitivity(version: FormVersion | None, cache: dict[int, dict[str, int]]) 
     return cache[version.pk]
 
 
+# The relation a person merge re-points for cases (`matching.services.merge`, its `moved` keys).
+MOVED_CASES = "cases.case.person"
+
+
+def _absorbed_with_cases(person_ids: list[int]) -> dict[int, tuple[tuple[int, datetime.date], ...]]:
+    """Persons merged (and not split again) into each of `person_ids` who brought cases with them.
+
+    Followed down: a person merged into one that was later merged into the child counts too.
+    """
+    found: dict[int, list[tuple[int, datetime.date]]] = {}
+    owner = {person_id: person_id for person_id in person_ids}
+    frontier = set(person_ids)
+    while frontier:
+        merges = PersonMerge.objects.filter(kept_id__in=frontier, undone_at__isnull=True).order_by(
+            "merged_at"
+        )
+        frontier = set()
+        for merge in merges:
+            if merge.absorbed_id in owner:
+                continue
+            owner[merge.absorbed_id] = owner[merge.kept_id]
+            frontier.add(merge.absorbed_id)
+            if merge.moved.get(MOVED_CASES):
+                found.setdefault(owner[merge.kept_id], []).append(
+                    (merge.absorbed_id, timezone.localdate(merge.merged_at))
+                )
+    return {person_id: tuple(items) for person_id, items in found.items()}
+
+
 def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoInput]:
     """What the builder needs of each legajo, read in a fixed number of queries.
 
@@ -128,6 +158,7 @@ def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoIn
         "person_id", "number"
     ):
         documents.setdefault(person_id, []).append(number)
+    absorbed = _absorbed_with_cases(person_ids)
     cache: dict[int, dict[str, int]] = {}
     by_person: dict[int, list[Case]] = {}
     for case in sorted(loaded, key=lambda item: (item.opened_on, item.pk)):
@@ -160,6 +191,7 @@ def legajo_inputs(cases: QuerySet[Case], *, user: Any) -> list[province.LegajoIn
                 has_documents=person.pk in documents,
                 form_answers=answers,
                 has_legajo_form=has_legajo_form,
+                absorbed=absorbed.get(person.pk, ()),
                 personal_tokens=province.personal_tokens(
                     [person.given_names, person.first_surname, person.second_surname],
                     documents.get(person.pk, []),

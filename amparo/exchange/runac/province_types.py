@@ -57,6 +57,7 @@ class ProblemCode(StrEnum):
     NO_BIRTH_DATE = "no_birth_date"
     NO_GENDER = "no_gender"
     LEGAJO_FORM_MISSING = "legajo_form_missing"
+    LEGAJO_MERGED = "legajo_merged"
     PERIOD_UNUSUAL = "period_unusual"
     NO_TABLE = "no_table"
 
@@ -110,6 +111,9 @@ class LegajoInput:
     form_answers: Mapping[str, Any] = field(default_factory=dict)
     # Whether any of its cases has a record of the legajo form (LEGAJO_FORM), even a partly empty one.
     has_legajo_form: bool = False
+    # Persons merged into this child whose cases moved here (person id, merge date): their own
+    # ID_LEGAJO, if an earlier delivery sent it, now names the same child as this one.
+    absorbed: tuple[tuple[int, datetime.date], ...] = ()
     # Folded names and document numbers of the child: never sent, even inside free text.
     personal_tokens: frozenset[str] = frozenset()
     clearance: int = 99
@@ -179,6 +183,7 @@ class BuildContext:
     mapping: Mapping[tuple[str, str], Mapping[str, str]]
     hidden: set[tuple[str, str]] = field(default_factory=set)
     missing: set[tuple[str, str, str]] = field(default_factory=set)
+    key: bytes = b""  # of the pseudonymous ID_LEGAJO
 
     def add(self, severity: Severity, code: ProblemCode, message: str, **where: Any) -> None:
         self.build.problems.append(Problem(severity, code, message, **where))

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from amparo.audit.models import AuditEvent
 from amparo.cases import starter
@@ -29,7 +30,8 @@ from amparo.exchange.tests.province_world import TABLE, entry, exit_, legajo_for
 from amparo.forms import services as forms_services
 from amparo.forms.models import Form
 from amparo.forms.selectors import definition_of, latest_version
-from amparo.registry.tests.factories import IdentityDocumentFactory
+from amparo.matching.services.merge import person_merge, person_merge_undo
+from amparo.registry.tests.factories import IdentityDocumentFactory, PersonFactory
 
 D = datetime.date
 FROM, TO = D(2022, 1, 1), D(2022, 12, 31)
@@ -493,6 +495,64 @@ def test_a_legajo_without_its_legajo_form_is_warned_once(province):
     assert problem.message == (
         "Nunca se completó el formulario de legajo del niño, niña o adolescente: DISCAPACIDAD, CUD, "
         "PUEBLO_ORIGINARIO, NIVEL_EDUCATIVO, ESCOLARIZADO, DOCUMENTADO se envían vacíos."
+    )
+
+
+def _merge_warnings(province):
+    build = province_services.delivery_preview(
+        actor=province.province_generator, jurisdiction=province.santa_fe, period_from=FROM, period_to=TO
+    )
+    return [item for item in build.warnings if item.code == "legajo_merged"]
+
+
+def test_a_child_merged_from_another_person_with_cases_is_warned_with_both_legajos(province):
+    # given two children's legajos, and a third person with a case merged into the second one
+    kept = province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 2), mpi("MPI-M1"))], forms=legajo_form())
+    absorbed = province.legajo(D(2021, 6, 1), [("mpi", D(2021, 6, 2), mpi("MPI-M2"))], forms=legajo_form())
+    province.legajo(D(2022, 4, 1), [("mpi", D(2022, 4, 2), mpi("MPI-M3"))], forms=legajo_form())
+    merge = person_merge(
+        actor=province.world.national_admin, keep=kept.person, absorb=absorbed.person, reason="duplicado"
+    )
+    # when the province previews its delivery
+    [warning] = _merge_warnings(province)
+    # then the kept child's legajo is warned, naming the absorbed person's legajo (pseudonyms only)
+    key = building.pseudonym_key()
+    earlier, now = (building.legajo_pseudonym(item.person_id, key=key) for item in (absorbed, kept))
+    assert (warning.unit, warning.legajo, warning.value, warning.case_id) == (
+        "LEGAJOS",
+        now,
+        earlier,
+        absorbed.pk,
+    )
+    assert warning.message == (
+        f"El registro de otra persona se fusionó con el de este niño, niña o adolescente el "
+        f"{timezone.localdate(merge.merged_at):%d/%m/%Y}, con sus casos. Si una entrega anterior la envió "
+        f"como legajo {earlier}, el registro nacional cuenta dos veces a este niño, niña o adolescente: "
+        f"avise al equipo nacional que {earlier} ahora es {now}."
+    )
+    # and the absorbed person's name or number appears nowhere in it
+    assert absorbed.person.first_surname not in warning.message
+    # an undone merge is no longer warned
+    person_merge_undo(actor=province.world.national_admin, merge=merge, reason="no eran la misma persona")
+    assert _merge_warnings(province) == []
+
+
+def test_a_merge_followed_down_a_chain_and_a_merge_without_cases_is_not_warned(province):
+    # given a child who absorbed a person, who had absorbed another person with a case earlier
+    kept = province.legajo(D(2022, 3, 1), [("mpi", D(2022, 3, 2), mpi("MPI-M4"))], forms=legajo_form())
+    middle = province.legajo(D(2021, 6, 1), [("mpi", D(2021, 6, 2), mpi("MPI-M5"))], forms=legajo_form())
+    first = province.legajo(D(2021, 1, 1), [("mpi", D(2021, 1, 2), mpi("MPI-M6"))], forms=legajo_form())
+    admin = province.world.national_admin
+    person_merge(actor=admin, keep=middle.person, absorb=first.person, reason="duplicado")
+    person_merge(actor=admin, keep=kept.person, absorb=middle.person, reason="duplicado")
+    # and a person without cases merged into the child
+    person_merge(
+        actor=admin, keep=kept.person, absorb=PersonFactory(org_unit=kept.org_unit), reason="duplicado"
+    )
+    # then both legajos that had cases are named, the one without cases is not
+    key = building.pseudonym_key()
+    assert sorted(item.value for item in _merge_warnings(province)) == sorted(
+        building.legajo_pseudonym(item.person_id, key=key) for item in (middle, first)
     )
 
 
