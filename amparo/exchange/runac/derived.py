@@ -41,7 +41,7 @@ from django.db import connection, models
 
 from amparo.exchange.runac import spec
 from amparo.exchange.runac.errors import IssueCode, issue
-from amparo.exchange.runac.measures import TableOutput, batches, write_all
+from amparo.exchange.runac.measures import TableOutput, batches, copy_spool, write_all
 from amparo.exchange.runac.models import (
     Delivery,
     ExceptionalMeasure,
@@ -264,15 +264,7 @@ class _Output:
         elif self.is_copy:
             spool, self._spool = self._spool, None
             if self.count:
-                spool.seek(0)
-                meta = self.model._meta
-                columns = ", ".join(str(meta.get_field(name).column) for name in self.columns)  # type: ignore[union-attr]
-                with (
-                    connection.connection.cursor() as cursor,
-                    cursor.copy(f"COPY {meta.db_table} ({columns}) FROM STDIN") as copy,
-                ):
-                    while block := spool.read(1 << 20):
-                        copy.write(block)
+                copy_spool(self.model, self.columns, spool)
             spool.close()
         return self.count
 

@@ -164,27 +164,16 @@ def compute(table: pa.Table, jurisdiction_id: int, reported: int | None) -> Batc
     if reported is not None:
         ours = _numpy(pc.equal(table["delivery_id"], reported))
         files, lines = _numpy(table["file_number"]), _numpy(table["line"])
-        for row in np.flatnonzero(ours & is_end & ~open_before):
-            anomalies.append(
-                (
-                    int(files[row]),
-                    int(lines[row]),
-                    IssueCode.MEASURE_CLOSE_WITHOUT_START,
-                    legajo[row].as_py(),
-                    None,
-                )
-            )
-        for row in np.flatnonzero(ours & is_start & open_before):
-            since = datetime.date(1970, 1, 1) + datetime.timedelta(days=int(start[measure_of[row]]))
-            anomalies.append(
-                (
-                    int(files[row]),
-                    int(lines[row]),
-                    IssueCode.MEASURE_START_WHILE_OPEN,
-                    legajo[row].as_py(),
-                    since,
-                )
-            )
+        epoch = datetime.date(1970, 1, 1)
+        for code, rows in (
+            (IssueCode.MEASURE_CLOSE_WITHOUT_START, ours & is_end & ~open_before),
+            (IssueCode.MEASURE_START_WHILE_OPEN, ours & is_start & open_before),
+        ):
+            for row in np.flatnonzero(rows):
+                since = None  # the open measure's start, for a start while open
+                if code == IssueCode.MEASURE_START_WHILE_OPEN:
+                    since = epoch + datetime.timedelta(days=int(start[measure_of[row]]))
+                anomalies.append((int(files[row]), int(lines[row]), code, legajo[row].as_py(), since))
     return Batch(measures=measures, placements=placements, anomalies=anomalies)
 
 
@@ -352,17 +341,23 @@ class TableOutput:
         elif self._spool is not None:
             spool, self._spool = self._spool, None
             if self.count:
-                spool.seek(0)
-                meta = self.model._meta
-                columns = ", ".join(str(meta.get_field(name).column) for name in self.columns)  # type: ignore[union-attr]
-                with (
-                    connection.connection.cursor() as cursor,
-                    cursor.copy(f"COPY {meta.db_table} ({columns}) FROM STDIN (FORMAT csv)") as copy,
-                ):
-                    while block := spool.read(1 << 20):
-                        copy.write(block)
+                copy_spool(self.model, self.columns, spool, "FORMAT csv")
             spool.close()
         return self.count
+
+
+def copy_spool(model: type[models.Model], columns: Sequence[str], spool: Any, options: str = "") -> None:
+    """COPY what `spool` holds (from its start) into `model`'s table, on the import's connection."""
+    spool.seek(0)
+    meta = model._meta
+    names = ", ".join(str(meta.get_field(name).column) for name in columns)  # type: ignore[union-attr]
+    suffix = f" ({options})" if options else ""
+    with (
+        connection.connection.cursor() as cursor,
+        cursor.copy(f"COPY {meta.db_table} ({names}) FROM STDIN{suffix}") as copy,
+    ):
+        while block := spool.read(1 << 20):
+            copy.write(block)
 
 
 def write_all(
