@@ -14,19 +14,18 @@ starts, the last one where its measure ends. Penal exits close the entry named i
 ID_INGRESO_ASOCIADO: the first exit in that order closes it; a second exit, or a first exit
 dated before its entry, is reported as a warning.
 
-How: ONE ordered read per unit of the rows in scope (no join: a child's gender and birth
-date are joined by the indicators, from the legajo's newest row). Measures and placements
-are computed column-wise over batches of whole legajos (`measures`: Arrow reads the rows
-from `COPY (SELECT …) TO STDOUT (FORMAT csv)` on PostgreSQL, from a cursor elsewhere).
-Penal stays, fewer, go through a plain state machine per legajo over rows in COPY's text
-form (its escaping keeps equal values equal, and ISO dates compare as text; a cursor's
-values elsewhere). The output rows are written back in bulk: by a loader connection into a
-table of their own while the import's connection still reads (see `staging`), or spooled to
-a bounded temporary file and copied in once the read is over (one connection cannot read
-one COPY while writing another), `bulk_create` on SQLite.
+How: ONE ordered read per unit of the rows in scope (the legajo's newest gender and birth
+date joined in). Measures and placements are computed column-wise over batches of whole
+legajos (`measures`: Arrow reads the rows from `COPY (SELECT …) TO STDOUT (FORMAT csv)` on
+PostgreSQL, from a cursor elsewhere). Penal stays, fewer, go through a plain state machine
+per legajo over rows in COPY's text form (its escaping keeps equal values equal, and ISO
+dates compare as text; a cursor's values elsewhere). The output rows are written back in
+bulk: by a loader connection into a table of their own while the import's connection still
+reads (see `staging`), or spooled to a bounded temporary file and copied in once the read is
+over (one connection cannot read one COPY while writing another), `bulk_create` on SQLite.
 Anomalies are kept as small tuples and reported at the end in file order (as the reader
 finds them). Rebuilding one legajo (corrections) runs the same reads narrowed to it. Most of
-the time of this step on PostgreSQL is the reading query itself (its sort).
+the time of this step on PostgreSQL is the reading query itself (its join and sort).
 """
 
 import datetime
@@ -46,6 +45,7 @@ from amparo.exchange.runac.measures import TableOutput, batches, copy_spool, wri
 from amparo.exchange.runac.models import (
     Delivery,
     ExceptionalMeasure,
+    LegajoRecord,
     MeasurePlacement,
     MpeRecord,
     MpjRecord,
@@ -156,15 +156,19 @@ class _Query:
 
     def _select(self, model: type[models.Model], columns: str, date: str) -> tuple[str, list[Any]]:
         where = "m.jurisdiction_id = %s AND m.is_latest = %s"
-        params: list[Any] = [self.jurisdiction_id, True]
+        # The legajo's subquery comes first in the text, then the scope.
+        params: list[Any] = [self.jurisdiction_id, True, self.jurisdiction_id, True]
         if self.id_legajo is not None:
             where += " AND m.id_legajo = %s"
             params.append(self.id_legajo)
         # Byte order on PostgreSQL (much cheaper than the locale's; any order groups a legajo's rows).
         binary = ' COLLATE "C"' if self.is_postgres else ""
         sql = f"""
-        SELECT m.id_legajo, {columns}, m.delivery_id, m.file_number, m.line, 0
+        SELECT m.id_legajo, {columns}, m.delivery_id, m.file_number, m.line,
+            COALESCE(l.genero, ''), l.birth_date, 0
         FROM {_t(model)} m JOIN {_t(Delivery)} d ON d.id = m.delivery_id
+        LEFT JOIN (SELECT id_legajo, genero, birth_date FROM {_t(LegajoRecord)}
+            WHERE jurisdiction_id = %s AND is_latest = %s) l ON l.id_legajo = m.id_legajo
         WHERE {where}
         ORDER BY m.id_legajo{binary}, m.{date}, d.cut_off, m.file_number, m.line"""  # noqa: S608 - names from the models
         return sql, params
@@ -265,7 +269,7 @@ class _Output:
         return self.count
 
 
-PERSON = ["jurisdiction_id", "id_legajo"]
+PERSON = ["jurisdiction_id", "id_legajo", "genero", "birth_date"]
 MEASURE_COLUMNS = [
     *PERSON,
     "start_intervention",
@@ -309,7 +313,7 @@ Anomaly = tuple[Any, Any, IssueCode, Any, Any]
 def _stays(rows: list[Any], jurisdiction: Any, v: _Values, stays: _Output, found: list[Anomaly]) -> None:
     """One legajo's MPJ rows, in order: each entry with the first exit that names it."""
     first = rows[0]
-    person = (jurisdiction, first[0])
+    person = (jurisdiction, first[0], first[13], first[14])
     entry_kind, reported = v.entry, v.reported
     entries = {row[1]: row for row in rows if row[2] == entry_kind}
     exits: dict[Any, Any] = {}

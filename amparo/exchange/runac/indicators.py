@@ -129,9 +129,9 @@ LEGAJOS = _source(LegajoRecord, with_legajo=False)
 MPI = _source(MpiRecord, with_legajo=True)
 MPE_ROWS = _source(MpeRecord, with_legajo=True)
 MPJ = _source(MpjRecord, with_legajo=True)
-MEASURES = _source(ExceptionalMeasure, with_legajo=True)
-PLACEMENTS = _source(MeasurePlacement, with_legajo=True)
-STAYS = _source(PenalStay, with_legajo=True)
+MEASURES = _source(ExceptionalMeasure, with_legajo=False)
+PLACEMENTS = _source(MeasurePlacement, with_legajo=False)
+STAYS = _source(PenalStay, with_legajo=False)
 RECORD_TABLES = {LEGAJOS.table, MPI.table, MPE_ROWS.table, MPJ.table}
 
 
@@ -167,17 +167,6 @@ def _group_sql(breakdown: Breakdown, source: _Source, age_at: datetime.date | st
     return "%s", [TOTAL]
 
 
-def _legajo_join(breakdown: Breakdown, source: _Source) -> tuple[str, list[Any]]:
-    """Rows other than LEGAJOS take gender and birth date from their legajo: joined only when needed."""
-    if not source.with_legajo or breakdown not in (Breakdown.GENDER, Breakdown.AGE_GROUP):
-        return "", []
-    return (
-        f"LEFT JOIN {LEGAJOS.table} l ON l.jurisdiction_id = x.jurisdiction_id "
-        "AND l.id_legajo = x.id_legajo AND l.is_latest = %s ",
-        [True],
-    )
-
-
 def _count(
     query: IndicatorQuery,
     source: _Source,
@@ -195,7 +184,14 @@ def _count(
         return Counter()
     group, group_params = _group_sql(query.breakdown, source, age_at if age_at is not None else query.at)
     selected = [f"COALESCE({category}, '')" for category in categories]
-    legajo_join, legajo_params = _legajo_join(query.breakdown, source)
+    # Rows of MPI/MPE/MPJ take gender and birth date from their legajo: joined only when needed.
+    needs_legajo = source.with_legajo and query.breakdown in (Breakdown.GENDER, Breakdown.AGE_GROUP)
+    legajo_join = ""
+    if needs_legajo:
+        legajo_join = (
+            f"LEFT JOIN {LEGAJOS.table} l ON l.jurisdiction_id = x.jurisdiction_id "
+            "AND l.id_legajo = x.id_legajo AND l.is_latest = %s "
+        )
     latest = "AND x.is_latest = %s " if source.table in RECORD_TABLES else ""
     positions = ", ".join(str(position) for position in range(1, len(selected) + 2))
     sql = (
@@ -204,7 +200,10 @@ def _count(
         f"WHERE x.jurisdiction_id IN ({', '.join(['%s'] * len(jurisdiction_ids))}) "
         f"{latest}AND ({where}) GROUP BY {positions}"
     )
-    all_params: list[Any] = [*group_params, *legajo_params, *join_params, *jurisdiction_ids]
+    all_params: list[Any] = [*group_params]
+    if needs_legajo:
+        all_params.append(True)
+    all_params += [*join_params, *jurisdiction_ids]
     if latest:
         all_params.append(True)
     all_params += list(params)
@@ -633,15 +632,14 @@ def _distribution(
     if not jurisdiction_ids:
         return {}
     group, group_params = _group_sql(query.breakdown, MEASURES, age_at)
-    legajo_join, legajo_params = _legajo_join(query.breakdown, MEASURES)
     sql = (
-        f"SELECT {group} AS grp, x.start_date, x.end_date, COUNT(*) FROM {MEASURES.table} x {legajo_join}"  # noqa: S608
+        f"SELECT {group} AS grp, x.start_date, x.end_date, COUNT(*) FROM {MEASURES.table} x "  # noqa: S608
         f"WHERE x.jurisdiction_id IN ({', '.join(['%s'] * len(jurisdiction_ids))}) AND ({where}) "
         "GROUP BY 1, 2, 3"
     )
     days: dict[str, Counter[int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*group_params, *legajo_params, *jurisdiction_ids, *params])
+        cursor.execute(sql, [*group_params, *jurisdiction_ids, *params])
         for grp, started, ended, count in cursor.fetchall():
             stop = _as_date(ended) if until is None else until
             days.setdefault(str(grp), Counter())[(stop - _as_date(started)).days] += int(count)

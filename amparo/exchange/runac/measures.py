@@ -47,6 +47,8 @@ READ_COLUMNS: dict[str, pa.DataType] = {
     "delivery_id": pa.int64(),
     "file_number": pa.int64(),
     "line": pa.int64(),
+    "genero": pa.string(),
+    "birth_date": pa.date32(),
     "newline": pa.int64(),
 }
 # Values carried forward over empty ones; a change of any starts a placement.
@@ -142,6 +144,8 @@ def compute(table: pa.Table, jurisdiction_id: int, reported: int | None) -> Batc
         {
             "jurisdiction_id": jurisdiction,
             "id_legajo": legajo.take(opened),
+            "genero": pc.fill_null(table["genero"].take(opened), ""),
+            "birth_date": table["birth_date"].take(opened),
             "start_intervention": table["id_intervencion"].take(opened),
             "start_date": _dates(start),
             "end_intervention": _taken(table["id_intervencion"], closed),
@@ -209,6 +213,8 @@ def _placements(
     columns: dict[str, Any] = {
         "jurisdiction_id": pa.array(np.full(len(starts), jurisdiction_id, dtype=np.int64)),
         "id_legajo": table["id_legajo"].take(starts),
+        "genero": pc.fill_null(table["genero"].take(starts), ""),
+        "birth_date": table["birth_date"].take(starts),
         "measure_start": _dates(day[opened][owner]),
         "from_date": _dates(day[starts]),
         "to_date": _dates(to_date, open_end),

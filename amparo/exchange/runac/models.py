@@ -338,15 +338,15 @@ class DerivedBase(models.Model):
 
     Only the indicators read these rows, always a jurisdiction's partition whole (aggregates over
     its dates): no index serves them better than a scan, and none is built on import
-    (migration 0007_derived_without_indexes; on PostgreSQL not even the primary key's). A
-    child's gender and birth date are not copied here: the indicators join the legajo's newest
-    row when a breakdown needs them, as for the MPI/MPE/MPJ rows (0010_derived_without_person).
+    (migration 0007_derived_without_indexes; on PostgreSQL not even the primary key's).
     """
 
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
     id_legajo = models.CharField(max_length=spec.MAX_ID_LENGTH)
+    genero = models.CharField(max_length=20, blank=True)
+    birth_date = models.DateField(null=True)
 
     class Meta:
         abstract = True

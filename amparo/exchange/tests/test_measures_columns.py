@@ -30,7 +30,7 @@ def oracle(rows: list[tuple[Any, ...]], jurisdiction: int) -> tuple[list[Any], l
     placements: list[Any] = []
     found: list[Any] = []
     first = rows[0]
-    person = (jurisdiction, first[0])
+    person = (jurisdiction, first[0], first[14], first[15])
     start: Any = None  # the open measure's start date (None: no measure open)
     opening: Any = None
     project: Any = None
@@ -115,6 +115,8 @@ def ordered_rows(history: list[list[tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
                     delivery,
                     0,
                     line,
+                    "MUJER" if number % 2 else "",
+                    None if number % 3 else datetime.date(2010, 5, number + 1),
                     0,
                 )
             )
