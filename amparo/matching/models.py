@@ -234,6 +234,11 @@ class PersonMerge(models.Model):
     def is_undone(self) -> bool:
         return self.undone_at is not None
 
+    @staticmethod
+    def moved_key(model: type[models.Model], field_name: str) -> str:
+        """The key of `moved` listing the rows of `model` re-pointed through `field_name`."""
+        return f"{model._meta.label_lower}.{field_name}"
+
 
 class FileLinkJob(TimeStampedModel):
     """File linkage from the UI: uploaded CSV(s) → pairs CSV to download; progress for the page."""

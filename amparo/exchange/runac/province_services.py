@@ -98,10 +98,6 @@ def _sensitivity(version: FormVersion | None, cache: dict[int, dict[str, int]]) 
     return cache[version.pk]
 
 
-# The relation a person merge re-points for cases (`matching.services.merge`, its `moved` keys).
-MOVED_CASES = "cases.case.person"
-
-
 def _absorbed_with_cases(person_ids: list[int]) -> dict[int, tuple[tuple[int, datetime.date], ...]]:
     """Persons merged (and not split again) into each of `person_ids` who brought cases with them.
 
@@ -120,7 +116,7 @@ def _absorbed_with_cases(person_ids: list[int]) -> dict[int, tuple[tuple[int, da
                 continue
             owner[merge.absorbed_id] = owner[merge.kept_id]
             frontier.add(merge.absorbed_id)
-            if merge.moved.get(MOVED_CASES):
+            if merge.moved.get(PersonMerge.moved_key(Case, "person")):
                 found.setdefault(owner[merge.kept_id], []).append(
                     (merge.absorbed_id, timezone.localdate(merge.merged_at))
                 )

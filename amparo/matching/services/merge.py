@@ -102,7 +102,7 @@ def person_merge(
                 str(errors.MERGE_BLOCKED_MESSAGE) % {"detail": model._meta.verbose_name},
                 code=MatchingErrorCode.MERGE_BLOCKED,
             ) from error
-        moved[f"{model._meta.label_lower}.{field_name}"] = ids
+        moved[PersonMerge.moved_key(model, field_name)] = ids
     now = timezone.now()
     Person.objects.filter(pk=absorb.pk).update(
         is_archived=True,
