@@ -11,7 +11,7 @@ import datetime
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +36,7 @@ from amparo.exchange.runac.reading import (
     encoding_label,
     parse_file_name,
 )
-from amparo.exchange.runac.staging import Loader, LoaderCopy, Staging
+from amparo.exchange.runac.staging import LoaderCopy, Staging
 from amparo.exchange.runac.tables import (
     categories_by_field,
     current_table,
@@ -265,22 +265,15 @@ def _load(
     if jurisdiction is not None and plan.files and connection.vendor == "postgresql":
         staging = state.staging = Staging.start(delivery.pk)
     state.lap("prepare")
-    lanes = _lanes(plan.files, staging if jurisdiction is not None else None)
-    results: dict[str, dict[str, Any]] = {}
-    collectors = [collector] if len(lanes) == 1 else [_collector_like(collector) for _ in lanes]
-    steps = [
-        _load_lane(
-            files, loader, delivery, jurisdiction, mapping, plan, lane_collector, date_cache, staging, results
+    for position, item in enumerate(plan.files):
+        state.files.append(
+            _load_file(delivery, item, jurisdiction, mapping, plan, collector, date_cache, staging)
         )
-        for (files, loader), lane_collector in zip(lanes, collectors, strict=True)
-    ]
-    _run_lanes(steps, [loader for _files, loader in lanes])
-    if len(lanes) > 1:
-        collector.merge(collectors, list(plan.file_units))
-    for item in plan.files:
-        state.files.append(results[item.name.name])
         unit = item.name.unit
         state.counts[unit.value] = state.counts.get(unit.value, 0) + state.files[-1]["rows"]
+        last_of_unit = position + 1 == len(plan.files) or plan.files[position + 1].name.unit != unit
+        if staging is not None and last_of_unit:
+            staging.build_indexes(staging.units[unit])
     state.lap("read_check_copy")
     if staging is not None:
         staging.finish()
@@ -343,75 +336,6 @@ def _table_with(
     )
 
 
-Lane = tuple[list[PlannedFile], Loader | None]
-
-
-def _lanes(files: list[PlannedFile], staging: Staging | None) -> list[Lane]:
-    """The files split into one lane per loader, whole units at a time, balanced by size.
-
-    The lanes are read side by side (`_run_lanes`), so every loader has a file to copy from
-    the start: read one after the other, the largest file (MPI) kept one loader copying while
-    the other waited for the next file. Without loaders (SQLite, or one loader) one lane.
-    """
-    if staging is None or len(staging.loaders) < 2 or not files:
-        return [(list(files), None)]
-    units: dict[spec.Unit, list[PlannedFile]] = {}
-    for item in files:
-        units.setdefault(item.name.unit, []).append(item)
-    sizes = {unit: sum(_size(item.source) for item in items) for unit, items in units.items()}
-    lanes: list[Lane] = [([], loader) for loader in staging.loaders]
-    loads = [0] * len(lanes)
-    for unit in sorted(units, key=lambda unit: (-sizes[unit], spec.UNIT_ORDER[unit])):
-        lane = loads.index(min(loads))
-        loads[lane] += sizes[unit]
-        lanes[lane][0].extend(units[unit])
-    for lane_files, _loader in lanes:
-        lane_files.sort(key=files.index)
-    return [lane for lane in lanes if lane[0]]
-
-
-def _run_lanes(steps: list[Iterator[None]], loaders: list[Loader | None]) -> None:
-    """Advance the lanes a block at a time, each time the one whose loader has the least to do."""
-    active = list(range(len(steps)))
-    try:
-        while active:
-            lane = min(active, key=lambda index: (loaders[index].outstanding if loaders[index] else 0, index))
-            try:
-                next(steps[lane])
-            except StopIteration:
-                active.remove(lane)
-    finally:
-        for step in steps:  # after a failure, the other lanes' files are closed now, not when collected
-            step.close()
-
-
-def _collector_like(collector: IssueCollector) -> IssueCollector:
-    return IssueCollector(max_errors=collector.max_errors, max_warnings=collector.max_warnings)
-
-
-def _load_lane(
-    files: list[PlannedFile],
-    loader: Loader | None,
-    delivery: Delivery,
-    jurisdiction: Jurisdiction | None,
-    mapping: dict[tuple[str, str], dict[str, str]] | None,
-    plan: Plan,
-    collector: IssueCollector,
-    date_cache: dict[str, Any],
-    staging: Staging | None,
-    results: dict[str, dict[str, Any]],
-) -> Iterator[None]:
-    """Load a lane's files in order, a block per step; each unit's indexes after its last file."""
-    for position, item in enumerate(files):
-        results[item.name.name] = yield from _load_file(
-            delivery, item, jurisdiction, mapping, plan, collector, date_cache, staging, loader
-        )
-        unit = item.name.unit
-        last_of_unit = position + 1 == len(files) or files[position + 1].name.unit != unit
-        if staging is not None and last_of_unit:
-            staging.build_indexes(staging.units[unit])
-
-
 def _load_file(
     delivery: Delivery,
     item: PlannedFile,
@@ -421,9 +345,7 @@ def _load_file(
     collector: IssueCollector,
     date_cache: dict[str, Any],
     staging: Staging | None,
-    loader: Loader | None = None,
-) -> Generator[None, None, dict[str, Any]]:
-    """Check and load one file, yielding after each block; returns what the report says of it."""
+) -> dict[str, Any]:
     unit, name = item.name.unit, item.name.name
     encoding = detect_encoding(item.source)
     if encoding != UTF8:
@@ -448,7 +370,7 @@ def _load_file(
             writer = TableWriter(RECORD_MODELS[unit], columns, constants)
         else:
             # A loader copies into the delivery's own table, whose defaults hold the constants.
-            staged = staging.unit_for(unit, _size(item.source), loader)
+            staged = staging.unit_for(unit, _size(item.source))
             staging.set_defaults(staged, {**constants, "file_number": item.number})
             columns.remove("file_number")
             writer = TableWriter(
@@ -465,10 +387,12 @@ def _load_file(
             if header == "":
                 collector.add(issue(IssueCode.FILE_EMPTY, file=name, line=1))
             elif checker.check_header(header):
-                for columns, _count in checker.check_blocks(byte_blocks(stream), first_line=2):
+                line = 2
+                for block in byte_blocks(stream):
+                    columns, count = checker.check_block(block, line)
+                    line += count
                     if columns is not None and writer is not None:
                         writer.write(columns)
-                    yield
             size = stream.tell()
     finally:
         if writer is not None:

@@ -264,11 +264,11 @@ class Staging:
             raise
         return staging
 
-    def unit_for(self, unit: spec.Unit, size: int, loader: Loader | None = None) -> StagedUnit:
-        """The unit's table, created on its first file by `loader` (or the one with the least left to do)."""
+    def unit_for(self, unit: spec.Unit, size: int) -> StagedUnit:
+        """The unit's table, created on its first file by the loader with the least left to do."""
         staged = self.units.get(unit)
         if staged is None:
-            loader = loader or min(self.loaders, key=lambda item: item.outstanding)
+            loader = min(self.loaders, key=lambda item: item.outstanding)
             staged = StagedUnit(unit=unit, name=staging_name(unit, self.delivery_id), loader=loader)
             self.units[unit] = staged
             loader.submit(self._create(staged))

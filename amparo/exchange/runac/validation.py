@@ -9,9 +9,8 @@ in SQL after loading: see `loading.py`.
 
 import datetime
 import re
-from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from itertools import repeat
 from typing import Any
 
@@ -29,8 +28,6 @@ COPY_NULL = "\\N"
 # Key of a block's columns saying some value holds a backslash (COPY's text format must escape it).
 ESCAPE = "__escape__"
 MAX_COLUMNS = max(len(columns) for columns in spec.COLUMNS.values())
-# Blocks the Arrow fast path checks ahead of the one being handed to the loader (`check_blocks`).
-BLOCKS_AHEAD = 1
 
 
 class IssueCollector:
@@ -66,28 +63,6 @@ class IssueCollector:
     @property
     def truncated(self) -> bool:
         return self.error_count > len(self.errors) or self.warning_count > len(self.warnings)
-
-    def merge(self, others: Sequence["IssueCollector"], file_order: Sequence[str]) -> None:
-        """Take in collectors of files read side by side, as if their files had been read in `file_order`.
-
-        Each kept its first issues up to the caps, in its files' order; the ones kept here are
-        the first of all in file order, whatever the interleaving. Counts stay exact.
-        """
-        rank = {name: position for position, name in enumerate(file_order)}
-        kept = sorted(
-            (item for other in others for item in (*other.errors, *other.warnings)),
-            key=lambda item: rank.get(item.file, -1),
-        )
-        for other in others:
-            self.by_code.update(other.by_code)
-            self.error_count += other.error_count
-            self.warning_count += other.warning_count
-        for item in kept:
-            if item.severity == Severity.ERROR:
-                if len(self.errors) < self.max_errors:
-                    self.errors.append(item)
-            elif len(self.warnings) < self.max_warnings:
-                self.warnings.append(item)
 
     def sorted_issues(self, file_units: Mapping[str, spec.Unit | None]) -> list[Issue]:
         """Errors and warnings in reading order: file, line, column (then the order they were found)."""
@@ -221,60 +196,12 @@ class FileChecker:
         number of lines read. A block of bytes (in the file's encoding) that Arrow finds
         clean is not read here: its columns come back as Arrow arrays (see `arrow_check`).
         """
-        if isinstance(block, bytes) and self.fast is not None:
-            return self._settled(block, first_line, self.fast.columns_of(block, first_line))
-        return self._check_text(block, first_line)
-
-    def check_blocks(
-        self, blocks: Iterable[bytes], first_line: int
-    ) -> Iterator[tuple[dict[str, Any] | None, int]]:
-        """`check_block` over a file's blocks in order, numbered from `first_line`.
-
-        With the Arrow fast path, the next block is checked in a second thread while the caller
-        handles this one: Arrow works without holding the interpreter, so checking a block and
-        writing the previous one's COPY text use both cores. A block is LF-separated lines, in
-        every encoding read here, so its first line number is known before it is checked.
-        """
-        if self.fast is None:
-            for block in blocks:
-                columns, count = self.check_block(block, first_line)
-                first_line += count
-                yield columns, count
-            return
-        fast = self.fast
-        pending: deque[tuple[bytes, int, Future[dict[str, Any] | None]]] = deque()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="runac-check") as pool:
-            try:
-                for block in blocks:
-                    pending.append((block, first_line, pool.submit(fast.columns_of, block, first_line)))
-                    first_line += block.count(b"\n") + 1
-                    if len(pending) > BLOCKS_AHEAD:
-                        yield self._settled(*self._result(pending.popleft()))
-                while pending:
-                    yield self._settled(*self._result(pending.popleft()))
-            finally:
-                for _block, _line, future in pending:
-                    future.cancel()
-
-    @staticmethod
-    def _result(
-        item: tuple[bytes, int, Future[dict[str, Any] | None]],
-    ) -> tuple[bytes, int, dict[str, Any] | None]:
-        block, line, future = item
-        return block, line, future.result()
-
-    def _settled(
-        self, block: bytes, first_line: int, clean: dict[str, Any] | None
-    ) -> tuple[dict[str, Any] | None, int]:
-        """The fast path's columns of a clean block; otherwise the Python checker's, issues reported."""
-        if clean is None:
-            return self._check_text(block, first_line)
-        count = len(clean["line"])
-        self.rows += count
-        return clean, count
-
-    def _check_text(self, block: str | bytes, first_line: int) -> tuple[dict[str, Any] | None, int]:
         if isinstance(block, bytes):
+            if self.fast is not None:
+                clean = self.fast.columns_of(block, first_line)
+                if clean is not None:
+                    self.rows += len(clean["line"])
+                    return clean, len(clean["line"])
             block = block.decode(self.encoding)
         text = block
         if "\r\n" in text:

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from amparo.exchange.runac import spec
 from amparo.exchange.runac.copy_text import copy_text
-from amparo.exchange.runac.errors import IssueCode, issue
 from amparo.exchange.runac.generator import equivalence_rows
 from amparo.exchange.runac.loading import record_columns
 from amparo.exchange.runac.reading import byte_blocks
@@ -315,80 +314,3 @@ def test_copy_text_of_arrow_columns_is_that_of_the_same_lists(value):
     arrays = [pa.array(values, pa.string()) for values in lists]
     assert copy_text(arrays, escape=False) == copy_text(lists, escape=False)
     assert copy_text(lists, escape=False) == f"1\t{value}\t\\N\n2\tb\tc\n".encode()
-
-
-def test_blocks_checked_ahead_in_a_second_thread_give_what_they_give_one_by_one():
-    clean = "\n".join("\t".join(legajo(ID_LEGAJO=f"L{number}").values()) for number in range(5))
-    dirty = "\n".join(
-        [
-            "\t".join(legajo(ID_LEGAJO="L8", GENERO="mujer").values()),
-            "\t".join(legajo(ID_LEGAJO="L9").values()),
-        ]
-    )
-    blocks_ = [block.encode() for block in (clean, dirty, clean, "L1\t10/01/2023", clean)]
-    one_by_one, ahead = IssueCollector(), IssueCollector()
-    expected, line = [], 2
-    checker = a_checker(spec.Unit.LEGAJOS, one_by_one)
-    for block in blocks_:
-        columns, count = checker.check_block(block, line)
-        expected.append((_as_lists(columns), count))
-        line += count
-
-    checker_ahead = a_checker(spec.Unit.LEGAJOS, ahead)
-    found = [(_as_lists(columns), count) for columns, count in checker_ahead.check_blocks(iter(blocks_), 2)]
-
-    assert found == expected
-    assert checker_ahead.rows == checker.rows == 17
-    assert [(item.code, item.line) for item in ahead.errors] == [
-        (item.code, item.line) for item in one_by_one.errors
-    ]
-    assert [(item.code, item.line) for item in ahead.errors] == [("predefined_value", 7), ("row_width", 14)]
-
-
-def _as_lists(columns):
-    if columns is None:
-        return None
-    return {
-        name: values if isinstance(values, list) else values.to_pylist() for name, values in columns.items()
-    }
-
-
-def test_issues_of_files_read_side_by_side_are_kept_as_if_read_in_turn():
-    def found(file, line):
-        return issue(IssueCode.DATE_FORMAT, file=file, line=line, column="FECHA_CREACION", value="x")
-
-    order = ["A.txt", "B.txt", "C.txt"]
-    in_turn = IssueCollector(max_errors=4)
-    for item in [
-        found("A.txt", 2),
-        found("A.txt", 5),
-        found("B.txt", 3),
-        found("C.txt", 2),
-        found("C.txt", 9),
-    ]:
-        in_turn.add(item)
-    lane_1, lane_2 = IssueCollector(max_errors=4), IssueCollector(max_errors=4)
-    for collector, item in [
-        (lane_2, found("B.txt", 3)),
-        (lane_1, found("A.txt", 2)),
-        (lane_1, found("A.txt", 5)),
-        (lane_1, found("C.txt", 2)),
-        (lane_1, found("C.txt", 9)),
-    ]:
-        collector.add(item)
-    merged = IssueCollector(max_errors=4)
-
-    merged.merge([lane_1, lane_2], order)
-
-    assert [(item.file, item.line) for item in merged.errors] == [
-        (item.file, item.line) for item in in_turn.errors
-    ]
-    assert [(item.file, item.line) for item in merged.errors] == [
-        ("A.txt", 2),
-        ("A.txt", 5),
-        ("B.txt", 3),
-        ("C.txt", 2),
-    ]
-    assert merged.error_count == in_turn.error_count == 5
-    assert merged.by_code == in_turn.by_code
-    assert merged.truncated

@@ -10,7 +10,6 @@ from amparo.exchange.runac.errors import IssueCode
 from amparo.exchange.runac.models import ExceptionalMeasure, LegajoRecord, MpiRecord, PenalStay
 from amparo.exchange.tests.builders import (
     a_small_delivery,
-    entry,
     errors_of,
     import_paths,
     legajo,
@@ -181,51 +180,3 @@ def test_one_loader_is_enough(tmp_path, settings):
     assert first.status == again.status == DeliveryStatus.LOADED
     assert LegajoRecord.objects.filter(is_latest=True).count() == 1
     assert ExceptionalMeasure.objects.filter(jurisdiction_id=again.jurisdiction_id).count() == 1
-
-
-def test_each_loader_copies_a_lane_of_whole_units_balanced_by_size(tmp_path):
-    from amparo.exchange.runac.importing import _lanes, plan_delivery
-    from amparo.exchange.runac.reading import Source
-    from amparo.exchange.runac.validation import IssueCollector
-
-    many = [mpi(ID_INTERVENCION=f"MPI-{number}") for number in range(40)]
-    paths = write_delivery(tmp_path, {"LEGAJOS": [legajo()], "MPI": many, "MPE": [mpe()], "MPJ": [entry()]})
-    paths.append(tmp_path / name("MPI", suffix="-2"))
-    paths[-1].write_bytes(paths[1].read_bytes())
-    plan = plan_delivery([Source.from_path(str(path)) for path in paths], None, IssueCollector())
-
-    class TwoLoaders:
-        loaders = ["first", "second"]
-
-    lanes = _lanes(plan.files, TwoLoaders())
-
-    assert [([item.name.name for item in files], loader) for files, loader in lanes] == [
-        ([name("MPI"), name("MPI", suffix="-2")], "first"),
-        ([name("LEGAJOS"), name("MPE"), name("MPJ")], "second"),
-    ]
-    assert _lanes(plan.files, None) == [(plan.files, None)]
-
-
-def test_a_delivery_read_in_lanes_reports_what_it_reports_read_file_after_file(tmp_path, settings):
-    settings.RUNAC_MAX_REPORTED_ERRORS = 3
-    units = {
-        "LEGAJOS": [legajo(FECHA_CREACION="31/02/2023"), legajo(ID_LEGAJO="L2", FECHA_CREACION="1/1/2023")],
-        "MPI": [mpi(ID_INTERVENCION=f"MPI-{number}") for number in range(30)]
-        + [mpi(ID_INTERVENCION=f"MPI-{day}", FECHA_INTERVENCION=day) for day in ("ayer", "hoy")],
-        "MPE": [mpe(FECHA_INTERVENCION="32/01/2023")],
-        "MPJ": [entry(FECHA_MOVIMIENTO="00/00/0000")],
-    }
-    reports = {}
-    for loaders in (2, 1):
-        settings.RUNAC_IMPORT_LOADERS = loaders
-        delivery = import_paths(write_delivery(tmp_path / str(loaders), units))
-        assert delivery.status == DeliveryStatus.REJECTED
-        reports[loaders] = (errors_of(delivery), delivery.error_count)
-
-    assert reports[2] == reports[1]
-    assert [(file, line) for file, line, _column, _message in reports[2][0]] == [
-        (name("LEGAJOS"), 2),
-        (name("LEGAJOS"), 3),
-        (name("MPI"), 32),
-    ]
-    assert reports[2][1] == 6
